@@ -1,0 +1,364 @@
+"""The consultation booking form and the callback (handoff) form.
+
+Both forms share the name, contact and consent questions. Every form slot has a
+custom mapping: the validation actions below read the visitor's text only for
+the question that was asked, so a question typed mid-form ("does it hurt?") is
+left for the FAQ rules to answer before the form asks again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import (
+    as_naive_utc,
+    channel_of,
+    in_session,
+    latest_intent,
+    now_utc,
+)
+from smp import repository
+from smp.clinic import get_clinic
+from smp.content import FAQ_INTENTS
+from smp.validation import (
+    InvalidInput,
+    clean_text,
+    has_time_words,
+    looks_like_question,
+    parse_contact,
+    parse_preferred_date,
+    validate_name,
+)
+
+logger = logging.getLogger(__name__)
+
+# Intents that mean the visitor is asking something rather than answering.
+INTERRUPTING_INTENTS = set(FAQ_INTENTS) | {
+    "clinic_info",
+    "request_human",
+    "cancel",
+    "bot_challenge",
+}
+# Below this confidence a message is taken as the answer to the form's question.
+INTERRUPTION_CONFIDENCE = 0.6
+
+BOOKING_SLOTS = (
+    "booking_name",
+    "booking_contact",
+    "booking_email",
+    "booking_phone",
+    "booking_preferred_time",
+    "booking_preferred_date",
+    "booking_concern",
+    "booking_consent",
+    "booking_confirmed",
+)
+# Kept after a booking so a later callback request need not ask again.
+REMEMBERED_SLOTS = {"booking_name", "booking_contact", "booking_email", "booking_phone"}
+
+
+def is_interruption(tracker: Tracker) -> bool:
+    """Whether the latest message asks something instead of answering the form."""
+    intent = tracker.latest_message.get("intent") or {}
+    name = intent.get("name")
+    if name == "cancel":
+        return True
+    confident = (intent.get("confidence") or 0.0) >= INTERRUPTION_CONFIDENCE
+    return name in INTERRUPTING_INTENTS and confident
+
+
+def message_text(tracker: Tracker) -> str:
+    return clean_text(tracker.latest_message.get("text") or "")
+
+
+def summary(tracker: Tracker) -> str:
+    """The booking request as the visitor will see it before confirming."""
+    lines = [
+        f"- **Name:** {tracker.get_slot('booking_name')}",
+        f"- **Contact:** {tracker.get_slot('booking_contact')}",
+        f"- **Preferred time:** {tracker.get_slot('booking_preferred_time')}",
+    ]
+    date = tracker.get_slot("booking_preferred_date")
+    if date:
+        lines[-1] += f" ({date})"
+    lines.append(f"- **Main concern:** {tracker.get_slot('booking_concern')}")
+    return "\n".join(lines)
+
+
+class ContactQuestions:
+    """Extraction and validation of the questions both forms ask."""
+
+    def _requested(self, tracker: Tracker, slot: str) -> bool:
+        return tracker.get_slot("requested_slot") == slot
+
+    async def extract_booking_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._requested(tracker, "booking_name"):
+            return {}
+        text = message_text(tracker)
+        try:
+            return {"booking_name": validate_name(text)}
+        except InvalidInput as problem:
+            if is_interruption(tracker):
+                return {}
+            dispatcher.utter_message(text=str(problem))
+            return {"booking_name": None}
+
+    async def extract_booking_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._requested(tracker, "booking_contact"):
+            return {}
+        text = message_text(tracker)
+        try:
+            contact = parse_contact(text)
+        except InvalidInput as problem:
+            if is_interruption(tracker):
+                return {}
+            dispatcher.utter_message(text=str(problem))
+            return {"booking_contact": None}
+        return {
+            "booking_contact": contact.display,
+            "booking_email": contact.email,
+            "booking_phone": contact.phone,
+        }
+
+    async def extract_booking_consent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._requested(tracker, "booking_consent"):
+            return {}
+        intent = latest_intent(tracker)
+        if intent == "affirm":
+            return {"booking_consent": True}
+        if intent == "deny":
+            dispatcher.utter_message(response="utter_consent_needed")
+            return {"booking_consent": None}
+        if is_interruption(tracker):
+            return {}
+        dispatcher.utter_message(text="Please answer yes or no.")
+        return {"booking_consent": None}
+
+
+class ValidateBookingForm(ContactQuestions, FormValidationAction):
+    """Reads and checks the answers to the booking form's questions."""
+
+    def name(self) -> str:
+        return "validate_booking_form"
+
+    async def extract_booking_preferred_time(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._requested(tracker, "booking_preferred_time"):
+            return {}
+        text = message_text(tracker)
+        clinic = get_clinic()
+        date = parse_preferred_date(text, now_utc().astimezone(clinic.tz))
+        readable = date is not None or has_time_words(text)
+        if not readable and is_interruption(tracker):
+            return {}
+        if not text or (not readable and looks_like_question(text)):
+            dispatcher.utter_message(
+                text="I didn't catch a day or time. Something like "
+                "“next Tuesday afternoon” or “any weekday morning” is fine."
+            )
+            return {"booking_preferred_time": None}
+        return {
+            "booking_preferred_time": text,
+            "booking_preferred_date": date.isoformat() if date else None,
+        }
+
+    async def extract_booking_concern(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._requested(tracker, "booking_concern"):
+            return {}
+        if latest_intent(tracker) == "cancel":
+            return {}
+        suggested = ", ".join(tracker.get_slot("topics_discussed") or [])
+        if latest_intent(tracker) == "affirm" and suggested:
+            return {"booking_concern": suggested}
+        text = message_text(tracker)
+        if len(text) < 2:
+            dispatcher.utter_message(text="Just a few words about what you'd like help with.")
+            return {"booking_concern": None}
+        return {"booking_concern": text[:500]}
+
+    async def extract_booking_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._requested(tracker, "booking_confirmed"):
+            return {}
+        intent = latest_intent(tracker)
+        if intent == "affirm":
+            return {"booking_confirmed": True}
+        if intent == "deny":
+            dispatcher.utter_message(
+                text="No problem, let's go through it again."
+            )
+            # Clearing the answers makes the form ask each question again.
+            return {slot: None for slot in BOOKING_SLOTS}
+        if is_interruption(tracker):
+            return {}
+        dispatcher.utter_message(
+            text="Please choose: send the request, change the details, or cancel."
+        )
+        return {"booking_confirmed": None}
+
+
+class ValidateHandoffForm(ContactQuestions, FormValidationAction):
+    """Reads and checks the answers to the callback form's questions."""
+
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+
+class ActionAskBookingConcern(Action):
+    """Asks for the main concern, suggesting the topics already discussed."""
+
+    def name(self) -> str:
+        return "action_ask_booking_concern"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        discussed = tracker.get_slot("topics_discussed") or []
+        if discussed:
+            dispatcher.utter_message(
+                text=(
+                    "What's your main concern? From our chat I've noted: "
+                    f"**{', '.join(discussed)}**. Is that right, or would you like "
+                    "to describe it in your own words?"
+                ),
+                buttons=[{"title": "Yes, that's right", "payload": "/affirm"}],
+            )
+        else:
+            dispatcher.utter_message(
+                text="In a few words, what would you like help with? "
+                "For example: a receding hairline, thinning at the crown, "
+                "or covering a scar."
+            )
+        return []
+
+
+class ActionAskBookingConfirmed(Action):
+    """Reads the request back and asks the visitor to confirm it."""
+
+    def name(self) -> str:
+        return "action_ask_booking_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            text=f"Here's your request:\n{summary(tracker)}\n\nShall I send it to the clinic?",
+            buttons=[
+                {"title": "Yes, send it", "payload": "/affirm"},
+                {"title": "Change details", "payload": "/deny"},
+                {"title": "Cancel", "payload": "/cancel"},
+            ],
+        )
+        return []
+
+
+class ActionSubmitBooking(Action):
+    """Stores the confirmed booking request, then tells the visitor its reference."""
+
+    def name(self) -> str:
+        return "action_submit_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not (tracker.get_slot("booking_confirmed") and tracker.get_slot("booking_consent")):
+            return []
+        date = tracker.get_slot("booking_preferred_date")
+        draft = repository.BookingDraft(
+            conversation_id=tracker.sender_id,
+            channel=channel_of(tracker),
+            name=tracker.get_slot("booking_name"),
+            email=tracker.get_slot("booking_email"),
+            phone=tracker.get_slot("booking_phone"),
+            preferred_time_text=tracker.get_slot("booking_preferred_time") or "",
+            preferred_date=dt.date.fromisoformat(date) if date else None,
+            concern=tracker.get_slot("booking_concern") or "",
+            consent_given_at=as_naive_utc(now_utc()),
+        )
+        # The row is committed before the visitor is told it is done.
+        stored = await in_session(lambda session: repository.create_booking(session, draft))
+        logger.info("Booking request %s stored (new=%s)", stored.reference, stored.created)
+        _, when = get_clinic().expected_reply(now_utc())
+        if stored.created:
+            text = (
+                f"Thank you, {draft.name}! Your consultation request is with the "
+                f"team. Your reference is **{stored.reference}**. We'll contact you "
+                f"{when} to arrange a time."
+            )
+        else:
+            text = (
+                f"You've already sent this request — the reference is "
+                f"**{stored.reference}**. The team will contact you {when}."
+            )
+        dispatcher.utter_message(text=text)
+        return [SlotSet("booking_reference", stored.reference)] + [
+            SlotSet(slot, None) for slot in BOOKING_SLOTS if slot not in REMEMBERED_SLOTS
+        ] + [SlotSet("consultation_declined", False)]
+
+
+class ActionCancelBooking(Action):
+    """Stops the booking or callback form; nothing is stored."""
+
+    def name(self) -> str:
+        return "action_cancel_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_booking_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [
+            SlotSet(slot, None) for slot in BOOKING_SLOTS
+        ]
+
+
+class ActionSubmitHandoff(Action):
+    """Stores a request to talk to a person and says when staff will reply."""
+
+    def name(self) -> str:
+        return "action_submit_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not tracker.get_slot("booking_consent"):
+            return []
+        clinic = get_clinic()
+        reply_at, when = clinic.expected_reply(now_utc())
+        discussed = tracker.get_slot("topics_discussed") or []
+        draft = repository.HandoffDraft(
+            conversation_id=tracker.sender_id,
+            channel=channel_of(tracker),
+            name=tracker.get_slot("booking_name"),
+            email=tracker.get_slot("booking_email"),
+            phone=tracker.get_slot("booking_phone"),
+            topic=", ".join(discussed),
+            reply_expected_at=as_naive_utc(reply_at),
+        )
+        stored = await in_session(lambda session: repository.create_handoff(session, draft))
+        logger.info("Handoff request %s stored (new=%s)", stored.reference, stored.created)
+        dispatcher.utter_message(
+            text=(
+                f"Thanks — I've passed your request to the team (reference "
+                f"**{stored.reference}**). Someone will contact you at "
+                f"{tracker.get_slot('booking_contact')} {when}. If it's urgent, "
+                f"call {clinic.phone}."
+            )
+        )
+        return [SlotSet("booking_consent", None), SlotSet("handoff_reference", stored.reference)]

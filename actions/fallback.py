@@ -1,0 +1,123 @@
+"""What the assistant does when it did not understand, or the topic is elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import (
+    BOOK_BUTTON,
+    CONVERSATION_TOPICS,
+    HUMAN_BUTTON,
+    in_session,
+    latest_intent,
+)
+from smp import repository
+from smp.clinic import get_clinic
+from smp.content import FAQ_INTENTS
+
+UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
+# Popular topics offered when the visitor asked about something else entirely.
+STARTER_TOPICS = ("faq_what_is_smp", "faq_pain", "faq_cost")
+
+
+def unclear_streak(tracker: Tracker) -> int:
+    """How many of the latest user messages in a row were not understood.
+
+    Clicking "Something else" after a "Did you mean" question counts as one.
+    """
+    streak = 0
+    previous_was_clarify = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == ActionClarify.NAME:
+            previous_was_clarify = True
+        elif event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent in UNCLEAR_INTENTS:
+                streak += 1
+            elif intent == "deny" and previous_was_clarify:
+                streak += 1
+            else:
+                break
+            previous_was_clarify = False
+    return streak
+
+
+def candidate_intents(tracker: Tracker, limit: int = 2) -> list[str]:
+    """The classifier's best guesses that have a plain-words name."""
+    names = []
+    for candidate in tracker.latest_message.get("intent_ranking") or []:
+        name = candidate.get("name")
+        if name in FAQ_INTENTS or name in CONVERSATION_TOPICS:
+            names.append(name)
+        if len(names) == limit:
+            break
+    return names
+
+
+class ActionClarify(Action):
+    """Handles low-confidence messages, out-of-scope ones and "Something else".
+
+    First time: "Did you mean …?" with the two best candidate topics (or, for an
+    off-topic message, what the assistant can help with). When the visitor is
+    still not understood, it offers a person at the clinic or a consultation.
+    """
+
+    NAME = "action_clarify"
+
+    def name(self) -> str:
+        return self.NAME
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        clinic = get_clinic()
+        if unclear_streak(tracker) >= 2:
+            dispatcher.utter_message(
+                text=(
+                    "Sorry, I'm still not getting it. A person at "
+                    f"{clinic.name} can help: I can ask the team to contact you, "
+                    "or you can book a free consultation. You can also call us on "
+                    f"{clinic.phone}."
+                ),
+                buttons=[dict(HUMAN_BUTTON), dict(BOOK_BUTTON)],
+            )
+            return []
+
+        topics = await in_session(repository.topics)
+        if latest_intent(tracker) == "out_of_scope":
+            buttons = [
+                {"title": topics[name].question, "payload": f"/{name}"}
+                for name in STARTER_TOPICS
+                if name in topics
+            ]
+            dispatcher.utter_message(
+                text=(
+                    f"That's outside what I can help with. I'm {clinic.name}'s "
+                    "assistant for scalp micropigmentation (SMP): what it is, pain, "
+                    "scars, suitability, results, aftercare, risks, prices, and "
+                    "booking a free consultation."
+                ),
+                buttons=buttons + [dict(BOOK_BUTTON)],
+            )
+            return []
+
+        buttons = []
+        for name in candidate_intents(tracker):
+            if name in topics:
+                title = topics[name].topic
+            else:
+                title = CONVERSATION_TOPICS[name]
+            buttons.append({"title": title[:1].upper() + title[1:], "payload": f"/{name}"})
+        buttons.append({"title": "Something else", "payload": "/deny"})
+        dispatcher.utter_message(
+            text="Sorry, I'm not sure I understood. Did you mean one of these?",
+            buttons=buttons,
+        )
+        return []

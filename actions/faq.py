@@ -1,0 +1,130 @@
+"""Answering FAQ intents with the clinic's approved text from the database."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import BOOK_BUTTON, in_session, latest_entities, latest_intent
+from smp import repository
+from smp.clinic import get_clinic
+from smp.content import FAQ_INTENTS
+
+logger = logging.getLogger(__name__)
+
+# The consultation is mentioned in words once, after the visitor's second
+# answer; the button alone does the offering otherwise.
+OFFER_AFTER_ANSWERS = 2
+OFFER_TEXT = (
+    "If you'd like an opinion on your own scalp, the consultation is free "
+    "and there's no obligation."
+)
+
+
+def faq_answers_given(tracker: Tracker) -> int:
+    """How many FAQ answers this conversation has had so far."""
+    return sum(
+        1
+        for event in tracker.events
+        if event.get("event") == "action" and event.get("name") == ActionAnswerFaq.NAME
+    )
+
+
+def intent_to_answer(tracker: Tracker) -> str | None:
+    """The FAQ intent to answer: the latest message's, or its best FAQ candidate."""
+    intent = latest_intent(tracker)
+    if intent in FAQ_INTENTS:
+        return intent
+    for candidate in tracker.latest_message.get("intent_ranking") or []:
+        if candidate.get("name") in FAQ_INTENTS:
+            return candidate["name"]
+    return None
+
+
+class ActionAnswerFaq(Action):
+    """Serves the stored answer for the FAQ intent, refined by entities."""
+
+    NAME = "action_answer_faq"
+
+    def name(self) -> str:
+        return self.NAME
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        intent = intent_to_answer(tracker)
+        if intent is None:
+            dispatcher.utter_message(response="utter_answer_missing")
+            return []
+        entities = latest_entities(tracker)
+
+        def lookup(session):  # noqa: ANN001, ANN202
+            return (
+                repository.find_answer(session, intent, entities),
+                repository.topics(session),
+            )
+
+        answer, topics = await in_session(lookup)
+        if answer is None:
+            logger.warning("No stored answer for intent %s", intent)
+            dispatcher.utter_message(response="utter_answer_missing")
+            return []
+
+        in_booking = tracker.active_loop_name in {"booking_form", "handoff_form"}
+        declined = bool(tracker.get_slot("consultation_declined"))
+        offer = not in_booking and not declined
+        text = get_clinic().render(answer.text)
+        if offer and faq_answers_given(tracker) + 1 == OFFER_AFTER_ANSWERS:
+            text = f"{text}\n\n{OFFER_TEXT}"
+
+        buttons = [
+            {"title": topics[related].question, "payload": f"/{related}"}
+            for related in answer.related_intents[:3]
+            if related in topics
+        ]
+        if offer:
+            buttons.append(dict(BOOK_BUTTON))
+        dispatcher.utter_message(text=text, buttons=buttons)
+
+        discussed = list(tracker.get_slot("topics_discussed") or [])
+        topic = topics[intent].topic if intent in topics else intent
+        if topic not in discussed:
+            discussed.append(topic)
+        events: list[EventType] = [
+            SlotSet(
+                "served_answer",
+                {
+                    "answer_id": answer.id,
+                    "intent": answer.intent,
+                    "variant": answer.variant_label,
+                    "version": answer.version,
+                },
+            ),
+            SlotSet("topics_discussed", discussed),
+        ]
+        if offer:
+            events.append(SlotSet("consultation_offered", True))
+        return events
+
+
+class ActionDeclineConsultation(Action):
+    """Remembers that the visitor said no to the consultation offer."""
+
+    def name(self) -> str:
+        return "action_decline_consultation"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_consultation_declined")
+        return [SlotSet("consultation_declined", True)]

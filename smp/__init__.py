@@ -1,0 +1,1 @@
+"""Core of the SMP clinic assistant: settings, storage, clinic config and NLP."""

@@ -1,0 +1,102 @@
+"""Writes the Rasa server's endpoints and credentials for this environment.
+
+The committed `endpoints.yml` and `credentials.yml` hold local defaults. At
+start-up the run script calls `write_runtime_config()`, which points the
+tracker store at `DATABASE_URL`, the action endpoint at `ACTIONS_PORT`, adds a
+Redis lock store when `REDIS_URL` is set, and enables each messaging channel
+only when its environment variables are set.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.engine import make_url
+
+from smp.settings import PROJECT_ROOT, get_settings
+
+
+def tracker_store_config(database_url: str) -> dict[str, Any]:
+    """Rasa SQL tracker store settings for a SQLAlchemy database URL."""
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return {"type": "SQL", "dialect": "sqlite", "db": url.database}
+    config: dict[str, Any] = {
+        "type": "SQL",
+        "dialect": url.drivername,
+        "url": url.host or "localhost",
+        "db": url.database,
+    }
+    if url.port:
+        config["port"] = url.port
+    if url.username:
+        config["username"] = url.username
+    if url.password:
+        config["password"] = url.password
+    return config
+
+
+def endpoints_config(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """The endpoints the Rasa server should use in this environment."""
+    env = dict(os.environ if env is None else env)
+    actions_port = env.get("ACTIONS_PORT", "5055")
+    config: dict[str, Any] = {
+        "action_endpoint": {
+            "url": env.get("ACTIONS_URL", f"http://127.0.0.1:{actions_port}/webhook")
+        },
+        "tracker_store": tracker_store_config(
+            env.get("DATABASE_URL") or get_settings().database_url
+        ),
+    }
+    redis_url = env.get("REDIS_URL")
+    if redis_url:
+        redis = make_url(redis_url)
+        config["lock_store"] = {
+            "type": "redis",
+            "url": redis.host or "localhost",
+            "port": redis.port or 6379,
+            "db": int(redis.database or 0),
+        }
+        if redis.password:
+            config["lock_store"]["password"] = redis.password
+    return config
+
+
+def messaging_channels(env: dict[str, str]) -> dict[str, Any]:
+    """Messaging channels whose configuration is complete in `env`."""
+    channels: dict[str, Any] = {}
+    if env.get("TELEGRAM_ACCESS_TOKEN") and env.get("TELEGRAM_WEBHOOK_URL"):
+        channels["telegram"] = {
+            "access_token": env["TELEGRAM_ACCESS_TOKEN"],
+            "verify": env.get("TELEGRAM_BOT_NAME", ""),
+            "webhook_url": env["TELEGRAM_WEBHOOK_URL"],
+        }
+    return channels
+
+
+def credentials_config(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """The committed channels plus the messaging channels configured in `env`."""
+    env = dict(os.environ if env is None else env)
+    base = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text()) or {}
+    base.update(messaging_channels(env))
+    return base
+
+
+def write_runtime_config(directory: Path | None = None) -> tuple[Path, Path]:
+    """Write var/endpoints.yml and var/credentials.yml; return their paths."""
+    directory = directory or PROJECT_ROOT / "var"
+    directory.mkdir(parents=True, exist_ok=True)
+    endpoints = directory / "endpoints.yml"
+    credentials = directory / "credentials.yml"
+    endpoints.write_text(yaml.safe_dump(endpoints_config(), sort_keys=False))
+    credentials.write_text(yaml.safe_dump(credentials_config(), sort_keys=False))
+    return endpoints, credentials
+
+
+if __name__ == "__main__":
+    for path in write_runtime_config():
+        print(path)

@@ -1,0 +1,183 @@
+"""Starting and stopping the product's processes.
+
+`make run` and the end-to-end tests both start the servers through these
+functions, so the tests exercise exactly what a clinic runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smp.settings import PROJECT_ROOT
+
+VENV_BIN = Path(sys.executable).parent
+MODELS_DIR = PROJECT_ROOT / "models"
+
+
+def quiet_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for child processes: no telemetry, quieter TensorFlow."""
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class Service:
+    """A child process and the URL that answers once it is ready."""
+
+    name: str
+    command: Sequence[str]
+    ready_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    log_path: Path | None = None
+    process: subprocess.Popen | None = None
+
+    def start(self) -> Service:
+        output = None
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            output = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            list(self.command),
+            cwd=PROJECT_ROOT,
+            env=quiet_environment(self.env),
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
+        )
+        self._output = output
+        return self
+
+    def wait_ready(self, timeout: float = 240.0) -> None:
+        """Block until `ready_url` answers 200, or raise if the process died."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with code {self.process.returncode}"
+                    + (f"; see {self.log_path}" if self.log_path else "")
+                )
+            try:
+                with urllib.request.urlopen(self.ready_url, timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.5)
+        raise TimeoutError(f"{self.name} was not ready within {timeout:.0f}s")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop the process group politely, then forcefully."""
+        if self.process is None or self.process.poll() is not None:
+            self._close_output()
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGINT)
+            self.process.wait(timeout=timeout)
+        except (subprocess.TimeoutExpired, ProcessLookupError):
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=5)
+        self._close_output()
+
+    def _close_output(self) -> None:
+        output = getattr(self, "_output", None)
+        if output is not None:
+            output.close()
+            self._output = None
+
+
+def latest_model() -> Path | None:
+    """The newest trained model in models/, if any."""
+    models = sorted(MODELS_DIR.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def action_server(port: int, env: dict[str, str] | None = None, log: Path | None = None) -> Service:
+    """The rasa-sdk action server that runs the package `actions`."""
+    return Service(
+        name="action server",
+        command=[
+            str(VENV_BIN / "rasa"),
+            "run",
+            "actions",
+            "--actions",
+            "actions",
+            "--port",
+            str(port),
+        ],
+        ready_url=f"http://127.0.0.1:{port}/health",
+        env=env or {},
+        log_path=log,
+    )
+
+
+def rasa_server(
+    port: int,
+    *,
+    token: str,
+    endpoints: Path,
+    credentials: Path,
+    model: Path | None = None,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> Service:
+    """The Rasa server: REST and socket.io channels and the token-protected HTTP API."""
+    return Service(
+        name="Rasa server",
+        command=[
+            str(VENV_BIN / "rasa"),
+            "run",
+            "--enable-api",
+            "--auth-token",
+            token,
+            "--cors",
+            "*",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(credentials),
+            "--model",
+            str(model or MODELS_DIR),
+        ],
+        ready_url=f"http://127.0.0.1:{port}/",
+        env=env or {},
+        log_path=log,
+    )
+
+
+def train_model(out: Path = MODELS_DIR, fixed_name: str = "smp-assistant") -> Path:
+    """Train NLU and dialogue; returns the model file."""
+    subprocess.run(
+        [
+            str(VENV_BIN / "rasa"),
+            "train",
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            fixed_name,
+        ],
+        cwd=PROJECT_ROOT,
+        env=quiet_environment(),
+        check=True,
+    )
+    return out / f"{fixed_name}.tar.gz"
