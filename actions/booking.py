@@ -52,8 +52,6 @@ INTERRUPTION_CONFIDENCE = 0.6
 BOOKING_SLOTS = (
     "booking_name",
     "booking_contact",
-    "booking_email",
-    "booking_phone",
     "booking_preferred_time",
     "booking_preferred_date",
     "booking_concern",
@@ -61,7 +59,7 @@ BOOKING_SLOTS = (
     "booking_confirmed",
 )
 # Kept after a booking so a later callback request need not ask again.
-REMEMBERED_SLOTS = {"booking_name", "booking_contact", "booking_email", "booking_phone"}
+REMEMBERED_SLOTS = {"booking_name", "booking_contact"}
 
 
 def is_interruption(tracker: Tracker) -> bool:
@@ -125,11 +123,7 @@ class ContactQuestions:
                 return {}
             dispatcher.utter_message(text=str(problem))
             return {"booking_contact": None}
-        return {
-            "booking_contact": contact.display,
-            "booking_email": contact.email,
-            "booking_phone": contact.phone,
-        }
+        return {"booking_contact": contact.display}
 
     async def extract_booking_consent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -281,12 +275,13 @@ class ActionSubmitBooking(Action):
         if not (tracker.get_slot("booking_confirmed") and tracker.get_slot("booking_consent")):
             return []
         date = tracker.get_slot("booking_preferred_date")
+        contact = parse_contact(tracker.get_slot("booking_contact") or "")
         draft = repository.BookingDraft(
             conversation_id=tracker.sender_id,
             channel=channel_of(tracker),
             name=tracker.get_slot("booking_name"),
-            email=tracker.get_slot("booking_email"),
-            phone=tracker.get_slot("booking_phone"),
+            email=contact.email,
+            phone=contact.phone,
             preferred_time_text=tracker.get_slot("booking_preferred_time") or "",
             preferred_date=dt.date.fromisoformat(date) if date else None,
             concern=tracker.get_slot("booking_concern") or "",
@@ -342,12 +337,13 @@ class ActionSubmitHandoff(Action):
         clinic = get_clinic()
         reply_at, when = clinic.expected_reply(now_utc())
         discussed = tracker.get_slot("topics_discussed") or []
+        contact = parse_contact(tracker.get_slot("booking_contact") or "")
         draft = repository.HandoffDraft(
             conversation_id=tracker.sender_id,
             channel=channel_of(tracker),
             name=tracker.get_slot("booking_name"),
-            email=tracker.get_slot("booking_email"),
-            phone=tracker.get_slot("booking_phone"),
+            email=contact.email,
+            phone=contact.phone,
             topic=", ".join(discussed),
             reply_expected_at=as_naive_utc(reply_at),
         )

@@ -223,3 +223,22 @@ def dispose_engines() -> None:
         engine.dispose()
     _engines.clear()
     _factories.clear()
+
+
+class UnansweredReview(Base):
+    """A staff decision about a question the assistant could not answer.
+
+    Unanswered questions themselves are read from the conversation events; this
+    table remembers which normalised texts staff assigned to an intent (and
+    exported as training examples) or dismissed.
+    """
+
+    __tablename__ = "unanswered_reviews"
+
+    id = Column(Integer, primary_key=True)
+    normalised_text = Column(String(500), nullable=False, unique=True)
+    example_text = Column(Text, nullable=False)
+    decision = Column(String(16), nullable=False)  # "assigned" or "dismissed"
+    intent = Column(String(64), nullable=True)
+    decided_by = Column(String(80), nullable=False)
+    decided_at = Column(DateTime, nullable=False, default=utcnow)

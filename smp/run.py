@@ -7,11 +7,11 @@ server and the Rasa server (plus the web front ends registered in
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
 import time
-from collections.abc import Callable
 
 from smp.db import create_schema, session_scope
 from smp.runtime import write_runtime_config
@@ -32,18 +32,23 @@ def _port(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+# Front ends started next to the assistant. Each module has a `service()`
+# returning (Service, "line to print") or None when it is not set up.
+EXTRA_SERVICE_MODULES = ("web.service", "console.service")
+
+
 def _web_services() -> list[tuple[Service, str]]:
     """Front ends that exist in this checkout, with the line to print for each."""
     found: list[tuple[Service, str]] = []
-    for factory in EXTRA_SERVICES:
-        made = factory()
+    for module_name in EXTRA_SERVICE_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        made = module.service()
         if made is not None:
             found.append(made)
     return found
-
-
-# Each factory returns (service, "what to open") or None when not installed.
-EXTRA_SERVICES: list[Callable[[], tuple[Service, str] | None]] = []
 
 
 def prepare_database() -> None:
