@@ -53,7 +53,6 @@ BOOKING_SLOTS = (
     "booking_name",
     "booking_contact",
     "booking_preferred_time",
-    "booking_preferred_date",
     "booking_concern",
     "booking_consent",
     "booking_confirmed",
@@ -76,6 +75,11 @@ def message_text(tracker: Tracker) -> str:
     return clean_text(tracker.latest_message.get("text") or "")
 
 
+def preferred_date(text: str) -> dt.date | None:
+    """The calendar date named in the visitor's preferred time, in clinic time."""
+    return parse_preferred_date(text, now_utc().astimezone(get_clinic().tz))
+
+
 def summary(tracker: Tracker) -> str:
     """The booking request as the visitor will see it before confirming."""
     lines = [
@@ -83,9 +87,9 @@ def summary(tracker: Tracker) -> str:
         f"- **Contact:** {tracker.get_slot('booking_contact')}",
         f"- **Preferred time:** {tracker.get_slot('booking_preferred_time')}",
     ]
-    date = tracker.get_slot("booking_preferred_date")
+    date = preferred_date(tracker.get_slot("booking_preferred_time") or "")
     if date:
-        lines[-1] += f" ({date})"
+        lines[-1] += f" ({date:%A %-d %B})"
     lines.append(f"- **Main concern:** {tracker.get_slot('booking_concern')}")
     return "\n".join(lines)
 
@@ -154,9 +158,7 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
         if not self._requested(tracker, "booking_preferred_time"):
             return {}
         text = message_text(tracker)
-        clinic = get_clinic()
-        date = parse_preferred_date(text, now_utc().astimezone(clinic.tz))
-        readable = date is not None or has_time_words(text)
+        readable = preferred_date(text) is not None or has_time_words(text)
         if not readable and is_interruption(tracker):
             return {}
         if not text or (not readable and looks_like_question(text)):
@@ -165,10 +167,7 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
                 "“next Tuesday afternoon” or “any weekday morning” is fine."
             )
             return {"booking_preferred_time": None}
-        return {
-            "booking_preferred_time": text,
-            "booking_preferred_date": date.isoformat() if date else None,
-        }
+        return {"booking_preferred_time": text}
 
     async def extract_booking_concern(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -274,7 +273,6 @@ class ActionSubmitBooking(Action):
     ) -> list[EventType]:
         if not (tracker.get_slot("booking_confirmed") and tracker.get_slot("booking_consent")):
             return []
-        date = tracker.get_slot("booking_preferred_date")
         contact = parse_contact(tracker.get_slot("booking_contact") or "")
         draft = repository.BookingDraft(
             conversation_id=tracker.sender_id,
@@ -283,7 +281,7 @@ class ActionSubmitBooking(Action):
             email=contact.email,
             phone=contact.phone,
             preferred_time_text=tracker.get_slot("booking_preferred_time") or "",
-            preferred_date=dt.date.fromisoformat(date) if date else None,
+            preferred_date=preferred_date(tracker.get_slot("booking_preferred_time") or ""),
             concern=tracker.get_slot("booking_concern") or "",
             consent_given_at=as_naive_utc(now_utc()),
         )

@@ -29,20 +29,23 @@ def unclear_streak(tracker: Tracker) -> int:
 
     Clicking "Something else" after a "Did you mean" question counts as one.
     """
-    streak = 0
-    previous_was_clarify = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") == ActionClarify.NAME:
-            previous_was_clarify = True
+    turns: list[tuple[str | None, str | None]] = []
+    last_action = None
+    for event in tracker.events:
+        if event.get("event") == "action" and event.get("name") != "action_listen":
+            last_action = event.get("name")
         elif event.get("event") == "user":
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            if intent in UNCLEAR_INTENTS:
-                streak += 1
-            elif intent == "deny" and previous_was_clarify:
-                streak += 1
-            else:
-                break
-            previous_was_clarify = False
+            turns.append((intent, last_action))
+            last_action = None
+    streak = 0
+    for intent, answered_by in reversed(turns):
+        if intent in UNCLEAR_INTENTS or (
+            intent == "deny" and answered_by == ActionClarify.NAME
+        ):
+            streak += 1
+        else:
+            break
     return streak
 
 

@@ -1,0 +1,110 @@
+# Front door of the project: `make install`, then `make test` or `make run`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+RASA := $(BIN)/rasa
+MODEL := models/smp-assistant.tar.gz
+SPACY_MODEL := models/spacy/smp_en
+# The Python that .python-version selects (pyenv), else a python3.10 on PATH.
+PYTHON310 := $(shell pyenv which python 2>/dev/null || command -v python3.10)
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+NLU_ACCURACY_THRESHOLD ?= 0.85
+
+.PHONY: help install system-deps venv python-deps spacy db web-deps train run shell \
+	test test-data test-unit test-nlu test-stories test-e2e lint bench \
+	staff-user purge clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+install: system-deps python-deps spacy db web-deps ## Set up everything on a fresh clone
+
+system-deps: ## Debian packages: Chromium for the browser tests
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "Chromium is missing: sudo apt-get install chromium"; exit 1; fi; \
+	fi
+
+$(PY):
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it with pyenv (see .python-version)"; exit 1; }
+	@$(PYTHON310) -c 'import sys; assert sys.version_info[:2] == (3, 10), sys.version' || \
+		{ echo "Rasa 3.6 needs Python 3.10; got $$($(PYTHON310) --version)"; exit 1; }
+	$(PYTHON310) -m venv $(VENV)
+
+venv: $(PY)
+
+python-deps: $(PY) ## Pinned Python dependencies and the project itself
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+
+spacy: python-deps ## Build the project's spaCy pipeline
+	$(PY) -m smp.manage build-spacy --output $(SPACY_MODEL)
+
+db: python-deps ## Create the database schema and load the clinic's answers
+	$(PY) -m smp.manage init-db
+	$(PY) -m smp.manage sync-content
+
+web-deps: ## Front-end packages of the widget and the staff console
+	@for dir in web console; do \
+		if [ -f $$dir/package.json ]; then npm ci --prefix $$dir --no-audit --no-fund --loglevel=error || exit 1; fi; \
+	done
+
+$(MODEL): config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY_MODEL)/meta.json
+	$(RASA) train --out models --fixed-model-name smp-assistant
+
+$(SPACY_MODEL)/meta.json:
+	$(PY) -m smp.manage build-spacy --output $(SPACY_MODEL)
+
+train: ## Retrain the assistant after changing data/, domain.yml or config.yml
+	$(PY) -m smp.manage build-spacy --output $(SPACY_MODEL)
+	$(RASA) train --out models --fixed-model-name smp-assistant
+
+run: ## Start the whole product (trains first if there is no model)
+	$(PY) -m smp.run
+
+shell: $(MODEL) ## Chat in the terminal (starts the action server alongside)
+	@$(RASA) run actions --actions actions >var/actions-shell.log 2>&1 & pid=$$!; \
+	trap "kill $$pid 2>/dev/null" EXIT; \
+	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+
+test: test-data $(MODEL) test-unit test-nlu test-stories test-e2e ## The whole suite
+
+test-data: ## Validate the training data and domain
+	$(RASA) data validate --fail-on-warnings
+
+test-unit: ## Unit tests of actions, storage and NLP against a real SQLite database
+	$(BIN)/pytest tests/unit -q
+
+test-nlu: $(MODEL) ## Held-out NLU evaluation; fails below the accuracy threshold
+	$(RASA) test nlu --nlu tests/nlu/holdout.yml --model $(MODEL) --out results/nlu
+	$(PY) -m smp.evaluation check-nlu results/nlu/intent_report.json --min-accuracy $(NLU_ACCURACY_THRESHOLD)
+
+test-stories: $(MODEL) ## Dialogue test stories; any wrong prediction fails
+	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/core --fail-on-prediction-errors
+
+test-e2e: $(MODEL) ## Real servers over REST, real browser, channels, console
+	$(BIN)/pytest tests -q --ignore=tests/unit
+
+lint: ## ruff over the Python code
+	$(BIN)/ruff check .
+
+bench: $(MODEL) ## Accuracy, latency, throughput, training and start-up figures
+	$(PY) -m bench.run
+
+staff-user: ## Create a staff account for the console: make staff-user NAME=alex
+	@test -n "$(NAME)" || { echo "Usage: make staff-user NAME=alex"; exit 1; }
+	$(PY) -m smp.manage create-staff $(NAME)
+
+purge: ## Delete conversations older than RETENTION_DAYS (default 365)
+	$(PY) -m smp.manage purge
+
+clean: ## Remove trained models, results and local databases
+	rm -rf models/*.tar.gz results test-artifacts var/*.db*

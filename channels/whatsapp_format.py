@@ -1,0 +1,114 @@
+"""Turning the assistant's replies into WhatsApp messages, and numbered replies back.
+
+WhatsApp limits what a message may hold: at most 3 reply buttons, each title
+at most 20 characters, a body of at most 1,024 characters next to buttons and
+4,096 characters in a text message. Replies that do not fit as reply buttons
+are sent as text with a numbered list; `choice_number()` reads a later "2".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+TEXT_LIMIT = 4096
+INTERACTIVE_BODY_LIMIT = 1024
+MAX_REPLY_BUTTONS = 3
+BUTTON_TITLE_LIMIT = 20
+BUTTON_ID_LIMIT = 256
+
+CHOICE_PROMPT = "Reply with a number:"
+TEXT_ONLY_REPLY = (
+    "Sorry, I can only read text messages. Please type your question, "
+    "or reply with one of the options."
+)
+
+# Answers are written with **bold**; WhatsApp marks bold with single asterisks.
+_MARKDOWN_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+# "2", " 2 ", "2." or "2)": a visitor picking an option from a numbered list.
+_CHOICE = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+
+
+def to_whatsapp_markup(text: str) -> str:
+    """The text with Markdown bold rewritten to WhatsApp's `*bold*`."""
+    return _MARKDOWN_BOLD.sub(r"*\1*", text)
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split `text` into parts of at most `limit` characters.
+
+    Cuts at the last paragraph break, else line break, else space before the
+    limit, so words and paragraphs stay whole where possible.
+    """
+    text = text.strip()
+    parts: list[str] = []
+    while len(text) > limit:
+        window = text[: limit + 1]
+        cut = -1
+        for separator in ("\n\n", "\n", " "):
+            cut = window.rfind(separator)
+            if cut > 0:
+                break
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        parts.append(text)
+    return parts
+
+
+def button_payload(button: dict[str, Any]) -> str:
+    """What a button sends back when chosen (its payload, else its title)."""
+    return str(button.get("payload") or button.get("title") or "")
+
+
+def fits_reply_buttons(text: str, buttons: Sequence[dict[str, Any]]) -> bool:
+    """Whether `text` and `buttons` can go out as one interactive reply-buttons message."""
+    titles = [str(button.get("title") or "") for button in buttons]
+    return (
+        0 < len(buttons) <= MAX_REPLY_BUTTONS
+        and 0 < len(text) <= INTERACTIVE_BODY_LIMIT
+        and all(0 < len(title) <= BUTTON_TITLE_LIMIT for title in titles)
+        and len(set(titles)) == len(titles)
+        and all(0 < len(button_payload(b)) <= BUTTON_ID_LIMIT for b in buttons)
+    )
+
+
+def reply_buttons(text: str, buttons: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The `interactive` object of a reply-buttons message; the id carries the payload."""
+    return {
+        "type": "button",
+        "body": {"text": text},
+        "action": {
+            "buttons": [
+                {
+                    "type": "reply",
+                    "reply": {"id": button_payload(button), "title": button["title"]},
+                }
+                for button in buttons
+            ]
+        },
+    }
+
+
+def numbered_list(text: str, buttons: Sequence[dict[str, Any]], start: int = 1) -> str:
+    """`text` followed by the buttons as a numbered list starting at `start`."""
+    lines = [f"{start + index}. {button.get('title', '')}" for index, button in enumerate(buttons)]
+    options = "\n".join(lines)
+    return f"{text}\n\n{CHOICE_PROMPT}\n{options}" if text else f"{CHOICE_PROMPT}\n{options}"
+
+
+def choice_number(text: str) -> int | None:
+    """The option number a visitor typed ("2", "2.", " 2 "), or None."""
+    match = _CHOICE.match(text)
+    return int(match.group(1)) if match else None
+
+
+def chosen_payload(text: str, options: Sequence[dict[str, str]]) -> str | None:
+    """The payload of the numbered option `text` picks from `options`, if any."""
+    number = choice_number(text)
+    if number is None or not 1 <= number <= len(options):
+        return None
+    return options[number - 1]["payload"]

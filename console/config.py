@@ -1,0 +1,109 @@
+"""The console's settings: the project settings plus what only the console needs.
+
+`ConsoleSettings.from_environment()` builds them for `python -m console` and
+`make run`; tests construct `ConsoleSettings` directly so nothing depends on the
+environment of the test process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from smp.settings import PROJECT_ROOT, Settings, get_settings
+
+SECRET_KEY_FILE = PROJECT_ROOT / "var" / "console_secret_key"
+# Every test conversation the console starts has this sender id prefix, so
+# analytics, conversation lists and unanswered questions can leave it out.
+STAFF_TEST_PREFIX = "staff-test-"
+MIN_PASSWORD_LENGTH = 10
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_or_create_secret_key(path: Path = SECRET_KEY_FILE) -> str:
+    """The key that signs session cookies, generated once and kept in `path`.
+
+    Generated on first use so that a fresh checkout needs no set-up, and kept so
+    that restarting the console does not sign every member of staff out.
+    """
+    if path.exists():
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Created with owner-only permissions before the key is written.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """Everything the console reads at start-up."""
+
+    database_url: str
+    rasa_url: str
+    rasa_token: str
+    secret_key: str
+    low_confidence_threshold: float = 0.5
+    domain_file: Path = PROJECT_ROOT / "domain.yml"
+    port: int = 8001
+    host: str = "127.0.0.1"
+    # Signed out after this long without a request...
+    idle_timeout: dt.timedelta = dt.timedelta(minutes=30)
+    # ...and after this long in any case.
+    session_lifetime: dt.timedelta = dt.timedelta(hours=12)
+    # Only send the cookie over HTTPS (set when served behind TLS).
+    cookie_secure: bool = False
+    max_failed_logins: int = 5
+    lockout: dt.timedelta = dt.timedelta(minutes=15)
+    page_size: int = 25
+    rasa_timeout_seconds: float = 30.0
+    retention_days: int = 365
+    test_sender_prefix: str = STAFF_TEST_PREFIX
+
+    @classmethod
+    def from_environment(cls, base: Settings | None = None) -> ConsoleSettings:
+        """Project settings plus the `CONSOLE_*` variables."""
+        base = base or get_settings()
+        return cls(
+            database_url=base.database_url,
+            rasa_url=base.rasa_url,
+            rasa_token=base.rasa_token,
+            low_confidence_threshold=base.low_confidence_threshold,
+            secret_key=os.environ.get("CONSOLE_SECRET_KEY")
+            or load_or_create_secret_key(),
+            port=int(os.environ.get("CONSOLE_PORT", "8001")),
+            host=os.environ.get("CONSOLE_HOST", "127.0.0.1"),
+            idle_timeout=dt.timedelta(
+                minutes=_env_float("CONSOLE_IDLE_MINUTES", 30)
+            ),
+            session_lifetime=dt.timedelta(
+                hours=_env_float("CONSOLE_SESSION_HOURS", 12)
+            ),
+            cookie_secure=_env_bool("CONSOLE_COOKIE_SECURE", False),
+            max_failed_logins=int(os.environ.get("CONSOLE_MAX_FAILED_LOGINS", "5")),
+            lockout=dt.timedelta(minutes=_env_float("CONSOLE_LOCKOUT_MINUTES", 15)),
+            retention_days=retention_days_from_environment(),
+        )
+
+
+def retention_days_from_environment() -> int:
+    """How long conversations are kept (`RETENTION_DAYS`, default 365)."""
+    return int(os.environ.get("RETENTION_DAYS", "365"))
