@@ -65,7 +65,7 @@ def button_payload(button: dict[str, Any]) -> str:
 
 
 def fits_reply_buttons(text: str, buttons: Sequence[dict[str, Any]]) -> bool:
-    """Whether `text` and `buttons` can go out as one interactive reply-buttons message."""
+    """Whether `text` and `buttons` fit one interactive reply-buttons message."""
     titles = [str(button.get("title") or "") for button in buttons]
     return (
         0 < len(buttons) <= MAX_REPLY_BUTTONS
@@ -77,7 +77,7 @@ def fits_reply_buttons(text: str, buttons: Sequence[dict[str, Any]]) -> bool:
 
 
 def reply_buttons(text: str, buttons: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The `interactive` object of a reply-buttons message; the id carries the payload."""
+    """The `interactive` object of a reply-buttons message (ids carry payloads)."""
     return {
         "type": "button",
         "body": {"text": text},
@@ -95,9 +95,16 @@ def reply_buttons(text: str, buttons: Sequence[dict[str, Any]]) -> dict[str, Any
 
 def numbered_list(text: str, buttons: Sequence[dict[str, Any]], start: int = 1) -> str:
     """`text` followed by the buttons as a numbered list starting at `start`."""
-    lines = [f"{start + index}. {button.get('title', '')}" for index, button in enumerate(buttons)]
+    lines = [
+        f"{start + index}. {button.get('title', '')}"
+        for index, button in enumerate(buttons)
+    ]
     options = "\n".join(lines)
-    return f"{text}\n\n{CHOICE_PROMPT}\n{options}" if text else f"{CHOICE_PROMPT}\n{options}"
+    return (
+        f"{text}\n\n{CHOICE_PROMPT}\n{options}"
+        if text
+        else f"{CHOICE_PROMPT}\n{options}"
+    )
 
 
 def choice_number(text: str) -> int | None:

@@ -102,7 +102,9 @@ def purge_expired(session: Session) -> None:
     """Forget delivery ids and choices older than they can matter."""
     now = utcnow()
     session.execute(
-        delete(WhatsAppDelivery).where(WhatsAppDelivery.received_at < now - DELIVERY_TTL)
+        delete(WhatsAppDelivery).where(
+            WhatsAppDelivery.received_at < now - DELIVERY_TTL
+        )
     )
     session.execute(
         delete(WhatsAppPendingChoices).where(

@@ -91,9 +91,7 @@ class ConsoleSettings:
             or load_or_create_secret_key(),
             port=int(os.environ.get("CONSOLE_PORT", "8001")),
             host=os.environ.get("CONSOLE_HOST", "127.0.0.1"),
-            idle_timeout=dt.timedelta(
-                minutes=_env_float("CONSOLE_IDLE_MINUTES", 30)
-            ),
+            idle_timeout=dt.timedelta(minutes=_env_float("CONSOLE_IDLE_MINUTES", 30)),
             session_lifetime=dt.timedelta(
                 hours=_env_float("CONSOLE_SESSION_HOURS", 12)
             ),

@@ -50,9 +50,7 @@ class DateRange:
     end: dt.date | None = None
 
     @classmethod
-    def from_args(
-        cls, args: dict, *, default_days: int | None = None
-    ) -> DateRange:
+    def from_args(cls, args: dict, *, default_days: int | None = None) -> DateRange:
         start, end = parse_date(args.get("from")), parse_date(args.get("to"))
         if start is None and end is None and default_days:
             end = today()

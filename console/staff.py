@@ -157,7 +157,9 @@ class LoginThrottle:
                     waits.append(failures[0] + self.window - now)
             return max(waits) if waits else None
 
-    def failed(self, username: str, address: str, now: dt.datetime | None = None) -> None:
+    def failed(
+        self, username: str, address: str, now: dt.datetime | None = None
+    ) -> None:
         now = now or utcnow()
         with self._lock:
             for key in self._keys(username, address):

@@ -37,6 +37,48 @@ def _build_spacy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_staff(args: argparse.Namespace) -> int:
+    import getpass
+
+    from console.staff import StaffAccountError, create_staff
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password (at least 10 characters): ")
+        if getpass.getpass("Repeat the password: ") != password:
+            print("The passwords differ; nothing was changed.", file=sys.stderr)
+            return 1
+    create_schema()
+    try:
+        with session_scope() as session:
+            create_staff(session, args.username, password, reset=args.reset_password)
+    except StaffAccountError as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    done = "Password changed for" if args.reset_password else "Created staff account"
+    print(f"{done} {args.username!r}.")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from console.config import retention_days_from_environment
+    from console.privacy import purge
+
+    days = args.days if args.days is not None else retention_days_from_environment()
+    create_schema()
+    try:
+        with session_scope() as session:
+            result = purge(session, days)
+    except ValueError as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(f"Deleted {result.conversations} conversations older than {days} days.")
+    for table, count in sorted(result.rows_by_table.items()):
+        print(f"  {table}: {count} rows")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; other modules may add sub-commands to it."""
     parser = argparse.ArgumentParser(prog="python -m smp.manage")
@@ -58,6 +100,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     spacy_cmd.add_argument("--output", default="models/spacy/smp_en")
     spacy_cmd.set_defaults(handler=_build_spacy)
+
+    staff = commands.add_parser(
+        "create-staff", help="create a staff console account (asks for the password)"
+    )
+    staff.add_argument("username")
+    staff.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+    staff.add_argument(
+        "--reset-password",
+        action="store_true",
+        help="set a new password on an existing account",
+    )
+    staff.set_defaults(handler=_create_staff)
+
+    purge_cmd = commands.add_parser(
+        "purge",
+        help="delete conversations and their requests older than the retention period",
+    )
+    purge_cmd.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="retention period in days (default: RETENTION_DAYS, else 365)",
+    )
+    purge_cmd.set_defaults(handler=_purge)
     return parser
 
 

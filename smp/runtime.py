@@ -9,6 +9,7 @@ only when its environment variables are set.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -66,15 +67,69 @@ def endpoints_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     return config
 
 
+WHATSAPP_CHANNEL = "channels.whatsapp.WhatsAppInput"
+
+# credentials key -> environment variable. Every variable must be set for the
+# channel to start. Secrets are written as `${VARIABLE}`, which Rasa expands when
+# it reads the credentials, so var/credentials.yml never holds a token.
+_WHATSAPP_VARIABLES = {
+    "access_token": "WHATSAPP_ACCESS_TOKEN",
+    "phone_number_id": "WHATSAPP_PHONE_NUMBER_ID",
+    "verify_token": "WHATSAPP_VERIFY_TOKEN",
+    "app_secret": "WHATSAPP_APP_SECRET",
+}
+_TELEGRAM_VARIABLES = {
+    "access_token": "TELEGRAM_ACCESS_TOKEN",
+    "verify": "TELEGRAM_BOT_NAME",
+    "webhook_url": "TELEGRAM_WEBHOOK_URL",
+}
+_SECRETS = {"access_token", "verify_token", "app_secret"}
+
+logger = logging.getLogger(__name__)
+
+
+def _channel_credentials(
+    channel: str, variables: dict[str, str], env: dict[str, str]
+) -> dict[str, Any] | None:
+    """Credentials from `env` when all `variables` are set; warn when only some are."""
+    missing = [name for name in variables.values() if not env.get(name)]
+    if len(missing) == len(variables):
+        return None
+    if missing:
+        logger.warning(
+            "%s channel not enabled: set %s as well (or unset the others).",
+            channel,
+            ", ".join(missing),
+        )
+        return None
+    return {
+        key: f"${{{name}}}" if key in _SECRETS else env[name]
+        for key, name in variables.items()
+    }
+
+
 def messaging_channels(env: dict[str, str]) -> dict[str, Any]:
-    """Messaging channels whose configuration is complete in `env`."""
+    """Messaging channels whose configuration is complete in `env`.
+
+    WhatsApp needs WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID,
+    WHATSAPP_VERIFY_TOKEN and WHATSAPP_APP_SECRET (WHATSAPP_GRAPH_URL is
+    optional; the channel defaults to Graph API v19.0). Telegram needs
+    TELEGRAM_ACCESS_TOKEN, TELEGRAM_BOT_NAME and TELEGRAM_WEBHOOK_URL: Rasa's
+    Telegram connector registers its webhook with Telegram at start-up, so it
+    must not start half-configured or offline.
+    A partly configured channel is left out with a warning naming what is missing.
+    Secrets appear as `${VARIABLE}` placeholders, so the Rasa server must run
+    with the same environment.
+    """
     channels: dict[str, Any] = {}
-    if env.get("TELEGRAM_ACCESS_TOKEN") and env.get("TELEGRAM_WEBHOOK_URL"):
-        channels["telegram"] = {
-            "access_token": env["TELEGRAM_ACCESS_TOKEN"],
-            "verify": env.get("TELEGRAM_BOT_NAME", ""),
-            "webhook_url": env["TELEGRAM_WEBHOOK_URL"],
-        }
+    whatsapp = _channel_credentials("WhatsApp", _WHATSAPP_VARIABLES, env)
+    if whatsapp is not None:
+        if env.get("WHATSAPP_GRAPH_URL"):
+            whatsapp["graph_url"] = env["WHATSAPP_GRAPH_URL"]
+        channels[WHATSAPP_CHANNEL] = whatsapp
+    telegram = _channel_credentials("Telegram", _TELEGRAM_VARIABLES, env)
+    if telegram is not None:
+        channels["telegram"] = telegram
     return channels
 
 

@@ -1,0 +1,271 @@
+"""`make bench`: accuracy, latency, throughput, training, start-up and memory.
+
+Prints the figures and writes them to docs/benchmarks.md together with the
+machine they were measured on. Nothing here asserts a target; the figures are
+for people to compare between changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import platform
+import statistics
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import yaml
+
+from bench.nlu import HOLDOUT, _rasa
+from smp import db
+from smp.content import sync_content
+from smp.evaluation import read_intent_report
+from smp.runtime import credentials_config, endpoints_config
+from smp.services import (
+    MODELS_DIR,
+    PROJECT_ROOT,
+    action_server,
+    latest_model,
+    rasa_server,
+    train_model,
+)
+from smp.settings import get_settings
+
+REPORT = PROJECT_ROOT / "docs" / "benchmarks.md"
+# Questions that each trigger a database-backed answer.
+QUESTIONS = [
+    "does it hurt?",
+    "how much does it cost",
+    "can it cover my fue scars",
+    "how long does it last",
+    "is it better than a hair transplant",
+    "what aftercare do I need",
+]
+CONCURRENCY = (1, 10, 50)
+MESSAGES_PER_LEVEL = {1: 60, 10: 300, 50: 600}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    concurrency: int
+    messages: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    per_second: float
+    errors: int
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def machine_description() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory_gb:.0f} GiB RAM, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants, in MiB."""
+    total = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+            )
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            pids.extend(int(child) for child in children)
+        except (OSError, StopIteration):
+            continue
+    return total / 1024
+
+
+async def conversation(
+    session: aiohttp.ClientSession, url: str, count: int, latencies: list[float]
+) -> int:
+    """One visitor sending `count` questions in turn; returns the error count."""
+    sender = f"bench-{uuid.uuid4().hex[:10]}"
+    errors = 0
+    for index in range(count):
+        body = {"sender": sender, "message": QUESTIONS[index % len(QUESTIONS)]}
+        started = time.perf_counter()
+        try:
+            async with session.post(url, json=body) as response:
+                replies = await response.json()
+                if response.status != 200 or not replies:
+                    errors += 1
+        except aiohttp.ClientError:
+            errors += 1
+        latencies.append((time.perf_counter() - started) * 1000)
+    return errors
+
+
+async def load_level(rasa_url: str, concurrency: int, total: int) -> LoadResult:
+    url = f"{rasa_url}/webhooks/rest/webhook"
+    per_conversation = max(1, total // concurrency)
+    latencies: list[float] = []
+    timeout = aiohttp.ClientTimeout(total=120)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        await conversation(session, url, 2, [])  # warm-up
+        started = time.perf_counter()
+        errors = await asyncio.gather(
+            *(conversation(session, url, per_conversation, latencies) for _ in range(concurrency))
+        )
+        elapsed = time.perf_counter() - started
+    return LoadResult(
+        concurrency=concurrency,
+        messages=len(latencies),
+        p50_ms=statistics.median(latencies),
+        p95_ms=percentile(latencies, 0.95),
+        p99_ms=percentile(latencies, 0.99),
+        per_second=len(latencies) / elapsed,
+        errors=sum(errors),
+    )
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--skip-training", action="store_true", help="reuse the model")
+    args = parser.parse_args()
+    lines: dict[str, str] = {}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        if args.skip_training:
+            model = latest_model()
+            train_seconds = None
+        else:
+            started = time.perf_counter()
+            model = train_model(out=workdir, fixed_name="bench")
+            train_seconds = time.perf_counter() - started
+        if model is None:
+            raise SystemExit("No model: run `make train` first.")
+
+        _rasa("test", "nlu", "--nlu", str(HOLDOUT), "--model", str(model), "--out", str(workdir / "nlu"))
+        score = read_intent_report(workdir / "nlu" / "intent_report.json")
+        print(f"Held-out NLU: accuracy {score.accuracy:.3f}, macro-F1 {score.macro_f1:.3f} ({score.support} messages)")
+
+        database_url = f"sqlite:///{workdir / 'bench.db'}"
+        db.create_schema(database_url)
+        with db.session_scope(database_url) as session:
+            sync_content(session, get_settings().answers_file)
+        actions_port, rasa_port = free_port(), free_port()
+        env = {"DATABASE_URL": database_url, "ACTIONS_PORT": str(actions_port)}
+        merged = {**os.environ, **env}
+        endpoints, credentials = workdir / "endpoints.yml", workdir / "credentials.yml"
+        endpoints.write_text(yaml.safe_dump(endpoints_config(merged)))
+        credentials.write_text(yaml.safe_dump(credentials_config(merged)))
+        actions = action_server(actions_port, env=env, log=workdir / "actions.log")
+        rasa = rasa_server(
+            rasa_port, token="bench", endpoints=endpoints, credentials=credentials,  # noqa: S106
+            model=model, env=env, log=workdir / "rasa.log",
+        )
+        try:
+            started = time.perf_counter()
+            actions.start().wait_ready()
+            actions_start = time.perf_counter() - started
+            started = time.perf_counter()
+            rasa.start().wait_ready()
+            rasa_start = time.perf_counter() - started
+            memory_idle = tree_rss_mb(rasa.process.pid), tree_rss_mb(actions.process.pid)
+            print(f"Start-up: action server {actions_start:.1f}s, Rasa server {rasa_start:.1f}s")
+            results = []
+            for level in CONCURRENCY:
+                result = asyncio.run(
+                    load_level(f"http://127.0.0.1:{rasa_port}", level, MESSAGES_PER_LEVEL[level])
+                )
+                results.append(result)
+                print(
+                    f"{level:>3} concurrent: p50 {result.p50_ms:.0f} ms, p95 {result.p95_ms:.0f} ms, "
+                    f"p99 {result.p99_ms:.0f} ms, {result.per_second:.1f} msg/s, "
+                    f"{result.errors} errors over {result.messages} messages"
+                )
+            memory_loaded = tree_rss_mb(rasa.process.pid), tree_rss_mb(actions.process.pid)
+        finally:
+            rasa.stop()
+            actions.stop()
+            db.dispose_engines()
+
+    lines = [
+        "# Benchmarks",
+        "",
+        "Measured with `make bench` (bench/run.py). Figures vary between runs by a few",
+        "per cent; compare runs on the same machine.",
+        "",
+        f"- **Date:** {dt.date.today().isoformat()}",
+        f"- **Machine:** {machine_description()}",
+        f"- **Model:** {model.name if args.skip_training else 'trained by the benchmark'}",
+        "",
+        "## Understanding (held-out set, tests/nlu/holdout.yml)",
+        "",
+        "| messages | intent accuracy | macro-F1 | weighted F1 |",
+        "|---|---|---|---|",
+        f"| {score.support} | {score.accuracy:.3f} | {score.macro_f1:.3f} | {score.weighted_f1:.3f} |",
+        "",
+        "Weakest intents (F1): " + ", ".join(f"{n} {f:.2f}" for n, f in score.weakest) + ".",
+        "",
+        "## REST round trip (each message triggers a database-backed answer)",
+        "",
+        "| concurrent conversations | messages | p50 ms | p95 ms | p99 ms | messages/s | errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.concurrency} | {r.messages} | {r.p50_ms:.0f} | {r.p95_ms:.0f} | {r.p99_ms:.0f} "
+        f"| {r.per_second:.1f} | {r.errors} |"
+        for r in results
+    ]
+    lines += [
+        "",
+        "## Training, start-up and memory",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| training (NLU + dialogue, `rasa train`) | {f'{train_seconds:.0f} s' if train_seconds else 'not measured (--skip-training)'} |",
+        f"| action server start-up | {actions_start:.1f} s |",
+        f"| Rasa server start-up (model load) | {rasa_start:.1f} s |",
+        f"| Rasa server memory, idle / after load test | {memory_idle[0]:.0f} / {memory_loaded[0]:.0f} MiB |",
+        f"| action server memory, idle / after load test | {memory_idle[1]:.0f} / {memory_loaded[1]:.0f} MiB |",
+        "",
+    ]
+    extra = REPORT.with_name("benchmarks-notes.md")
+    if extra.exists():
+        lines += [extra.read_text().rstrip(), ""]
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text("\n".join(lines))
+    print(f"Written to {REPORT.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

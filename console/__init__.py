@@ -1,0 +1,1 @@
+"""The clinic's staff console (Flask): test chat, conversations, answers, requests."""

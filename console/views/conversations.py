@@ -1,0 +1,69 @@
+"""Conversations: the list with filters, and one conversation turn by turn."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from console.dates import DateRange
+from console.events import (
+    ConversationFilter,
+    build_turns,
+    conversation_events,
+    known_intents,
+    list_conversations,
+)
+from console.requests_data import conversations_with_requests, requests_for_conversation
+from console.views.common import db_session, page_number, settings
+
+blueprint = Blueprint("conversations", __name__)
+
+
+@blueprint.route("/conversations")
+def index():  # noqa: ANN201
+    config = settings()
+    filters = ConversationFilter(
+        dates=DateRange.from_args(request.args),
+        intent=request.args.get("intent", "").strip(),
+        fallback_only=request.args.get("fallback") == "1",
+        staff_tests=request.args.get("source") == "staff",
+    )
+    with db_session() as session:
+        page = list_conversations(
+            session,
+            filters,
+            page=page_number(),
+            page_size=config.page_size,
+            staff_prefix=config.test_sender_prefix,
+        )
+        intents = known_intents(session, config.test_sender_prefix)
+        requests = conversations_with_requests(
+            session, [c.sender_id for c in page.conversations]
+        )
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template(
+        "conversations.html",
+        page=page,
+        filters=filters,
+        intents=intents,
+        requests=requests,
+        args=args,
+    )
+
+
+@blueprint.route("/conversations/<path:conversation_id>")
+def detail(conversation_id: str):  # noqa: ANN201
+    with db_session() as session:
+        events = conversation_events(session, conversation_id)
+        requests = requests_for_conversation(session, conversation_id)
+    if not events and not requests:
+        abort(404, description="No conversation with that id.")
+    turns = build_turns(events)
+    return render_template(
+        "conversation.html",
+        conversation_id=conversation_id,
+        turns=turns,
+        requests=requests,
+        is_staff_test=conversation_id.startswith(settings().test_sender_prefix),
+        started=events[0].get("timestamp") if events else None,
+        ended=events[-1].get("timestamp") if events else None,
+    )

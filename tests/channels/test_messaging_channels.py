@@ -1,0 +1,96 @@
+"""Which messaging channels the Rasa server starts, from the environment."""
+
+from __future__ import annotations
+
+import logging
+
+import yaml
+from rasa.shared.utils.io import read_config_file
+
+from smp.runtime import WHATSAPP_CHANNEL, credentials_config, messaging_channels
+
+WHATSAPP_ENV = {
+    "WHATSAPP_ACCESS_TOKEN": "wa-token",
+    "WHATSAPP_PHONE_NUMBER_ID": "109876543210",
+    "WHATSAPP_VERIFY_TOKEN": "wa-verify",
+    "WHATSAPP_APP_SECRET": "wa-secret",
+}
+TELEGRAM_ENV = {
+    "TELEGRAM_ACCESS_TOKEN": "123:tg-token",
+    "TELEGRAM_BOT_NAME": "smp_clinic_bot",
+    "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/webhooks/telegram/webhook",
+}
+
+
+def test_no_messaging_channel_without_configuration():
+    assert messaging_channels({}) == {}
+
+
+def test_credentials_without_environment_have_no_telegram_or_whatsapp():
+    credentials = credentials_config({})
+    assert "telegram" not in credentials
+    assert WHATSAPP_CHANNEL not in credentials
+    assert {"rest", "socketio"} <= set(credentials)
+
+
+def test_telegram_is_enabled_with_all_three_variables():
+    telegram = messaging_channels(TELEGRAM_ENV)["telegram"]
+    assert telegram == {
+        "access_token": "${TELEGRAM_ACCESS_TOKEN}",
+        "verify": "smp_clinic_bot",
+        "webhook_url": "https://bot.example.com/webhooks/telegram/webhook",
+    }
+
+
+def test_partial_telegram_configuration_warns_and_is_not_enabled(caplog):
+    env = {k: v for k, v in TELEGRAM_ENV.items() if k != "TELEGRAM_BOT_NAME"}
+    with caplog.at_level(logging.WARNING, logger="smp.runtime"):
+        assert messaging_channels(env) == {}
+    assert "Telegram channel not enabled" in caplog.text
+    assert "TELEGRAM_BOT_NAME" in caplog.text
+    assert "TELEGRAM_WEBHOOK_URL" not in caplog.text
+
+
+def test_whatsapp_is_enabled_with_all_four_variables():
+    whatsapp = messaging_channels(WHATSAPP_ENV)[WHATSAPP_CHANNEL]
+    assert whatsapp == {
+        "access_token": "${WHATSAPP_ACCESS_TOKEN}",
+        "phone_number_id": "109876543210",
+        "verify_token": "${WHATSAPP_VERIFY_TOKEN}",
+        "app_secret": "${WHATSAPP_APP_SECRET}",
+    }
+
+
+def test_the_graph_url_can_be_overridden():
+    env = {**WHATSAPP_ENV, "WHATSAPP_GRAPH_URL": "http://127.0.0.1:8999/v19.0"}
+    whatsapp = messaging_channels(env)[WHATSAPP_CHANNEL]
+    assert whatsapp["graph_url"] == "http://127.0.0.1:8999/v19.0"
+
+
+def test_partial_whatsapp_configuration_warns_with_the_missing_variables(caplog):
+    env = {"WHATSAPP_ACCESS_TOKEN": "wa-token", "WHATSAPP_APP_SECRET": "s"}
+    with caplog.at_level(logging.WARNING, logger="smp.runtime"):
+        assert messaging_channels(env) == {}
+    assert "WhatsApp channel not enabled" in caplog.text
+    assert "WHATSAPP_PHONE_NUMBER_ID" in caplog.text
+    assert "WHATSAPP_VERIFY_TOKEN" in caplog.text
+
+
+def test_secrets_stay_out_of_the_file_and_rasa_reads_them_from_the_environment(
+    tmp_path, monkeypatch
+):
+    env = {**WHATSAPP_ENV, **TELEGRAM_ENV}
+    path = tmp_path / "credentials.yml"
+    path.write_text(yaml.safe_dump(credentials_config(env)))
+    written = path.read_text()
+    for secret in ("wa-token", "wa-verify", "wa-secret", "123:tg-token"):
+        assert secret not in written
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    loaded = read_config_file(path)
+    whatsapp, telegram = loaded[WHATSAPP_CHANNEL], loaded["telegram"]
+    assert whatsapp["access_token"] == env["WHATSAPP_ACCESS_TOKEN"]
+    assert whatsapp["verify_token"] == env["WHATSAPP_VERIFY_TOKEN"]
+    assert whatsapp["app_secret"] == env["WHATSAPP_APP_SECRET"]
+    assert telegram["access_token"] == env["TELEGRAM_ACCESS_TOKEN"]

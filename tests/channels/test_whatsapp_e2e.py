@@ -1,0 +1,223 @@
+"""End to end over WhatsApp: the real servers, signed webhooks, a fake Graph API."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from fake_graph_api import message_text
+from sqlalchemy import select
+from whatsapp_payloads import (
+    VERIFY_TOKEN,
+    button_reply,
+    image_message,
+    list_reply,
+    new_message_id,
+    status_update,
+    template_button,
+    text_message,
+)
+
+from channels.whatsapp_format import CHOICE_PROMPT, TEXT_ONLY_REPLY, to_whatsapp_markup
+from smp import repository
+from smp.clinic import get_clinic
+from smp.db import BookingRequest, session_scope
+
+pytestmark = pytest.mark.e2e
+
+
+def new_wa_id() -> str:
+    return "4477" + str(uuid.uuid4().int)[:8]
+
+
+def stored_answer(database_url: str, intent: str) -> str:
+    """The start of the clinic's answer, as WhatsApp shows it."""
+    with session_scope(database_url) as session:
+        answer = repository.find_answer(session, intent)
+        assert answer is not None
+    shown = to_whatsapp_markup(get_clinic().render(answer.text))
+    return shown.split("\n")[0][:60]
+
+
+def assert_within_whatsapp_limits(messages: list[dict]) -> None:
+    for message in messages:
+        if message["type"] == "interactive":
+            buttons = message["interactive"]["action"]["buttons"]
+            assert 1 <= len(buttons) <= 3
+            assert all(len(b["reply"]["title"]) <= 20 for b in buttons)
+            assert len(message["interactive"]["body"]["text"]) <= 1024
+        else:
+            assert message["type"] == "text"
+            assert len(message["text"]["body"]) <= 4096
+
+
+def numbered_options(messages: list[dict]) -> dict[str, int]:
+    """Option title -> number, from the numbered lists in `messages`."""
+    options: dict[str, int] = {}
+    for message in messages:
+        text = message_text(message)
+        if CHOICE_PROMPT not in text:
+            continue
+        for line in text.split(CHOICE_PROMPT, 1)[1].strip().splitlines():
+            number, _, title = line.partition(". ")
+            options[title] = int(number)
+    return options
+
+
+def latest_user_text(stack, sender: str) -> str:
+    events = stack.tracker(sender)["events"]
+    return [e for e in events if e["event"] == "user"][-1]["text"]
+
+
+def test_meta_verification_handshake_echoes_the_challenge(whatsapp_stack):
+    status, body = whatsapp_stack.verify(
+        mode="subscribe", verify_token=VERIFY_TOKEN, challenge="1158201444"
+    )
+    assert (status, body) == (200, "1158201444")
+
+
+def test_verification_with_a_wrong_token_is_refused(whatsapp_stack):
+    status, _ = whatsapp_stack.verify(
+        mode="subscribe", verify_token=VERIFY_TOKEN + "-guessed", challenge="1158201444"
+    )
+    assert status == 403
+
+
+def test_a_question_is_answered_from_the_database_within_whatsapp_limits(
+    whatsapp_stack,
+):
+    sender = new_wa_id()
+    status, body = whatsapp_stack.deliver(text_message(sender, "does it hurt?"))
+    assert status == 200 and body["accepted"] == 1
+
+    expected = stored_answer(whatsapp_stack.database_url, "faq_pain")
+    replies = whatsapp_stack.graph.wait_for_reply(sender, containing=expected)
+    assert_within_whatsapp_limits(replies)
+    # Four follow-ups, one title longer than 20 characters: sent as a numbered list.
+    assert "Book a free consultation" in numbered_options(replies)
+    assert latest_user_text(whatsapp_stack, sender) == "does it hurt?"
+
+
+def test_a_numbered_reply_is_read_as_the_option_it_names(whatsapp_stack):
+    sender = new_wa_id()
+    graph = whatsapp_stack.graph
+    whatsapp_stack.deliver(text_message(sender, "does it hurt?"))
+    first = graph.wait_for_reply(sender, containing=CHOICE_PROMPT)
+    number = numbered_options(first)["Book a free consultation"]
+
+    whatsapp_stack.deliver(text_message(sender, str(number)))
+    graph.wait_for_reply(sender, since=len(first), containing="what name")
+    assert latest_user_text(whatsapp_stack, sender) == "/book_consultation"
+
+
+def test_a_number_without_open_options_stays_plain_text(whatsapp_stack):
+    sender = new_wa_id()
+    whatsapp_stack.deliver(text_message(sender, "7"))
+    whatsapp_stack.graph.wait_for_reply(sender)
+    assert latest_user_text(whatsapp_stack, sender) == "7"
+
+
+def test_a_reply_button_tap_is_answered_with_its_payload(whatsapp_stack):
+    sender = new_wa_id()
+    whatsapp_stack.deliver(button_reply(sender, "/faq_cost", "What does it cost?"))
+    expected = stored_answer(whatsapp_stack.database_url, "faq_cost")
+    whatsapp_stack.graph.wait_for_reply(sender, containing=expected)
+    assert latest_user_text(whatsapp_stack, sender) == "/faq_cost"
+
+
+def test_list_replies_and_template_buttons_send_their_payloads(whatsapp_stack):
+    graph = whatsapp_stack.graph
+    listed, templated = new_wa_id(), new_wa_id()
+    whatsapp_stack.deliver(list_reply(listed, "/faq_pain"))
+    whatsapp_stack.deliver(template_button(templated, "/faq_pain"))
+    expected = stored_answer(whatsapp_stack.database_url, "faq_pain")
+    graph.wait_for_reply(listed, containing=expected)
+    graph.wait_for_reply(templated, containing=expected)
+
+
+def test_a_badly_signed_delivery_is_refused_and_not_answered(whatsapp_stack):
+    sender = new_wa_id()
+    wrong = "sha256=" + "0" * 64
+    assert (
+        whatsapp_stack.deliver(text_message(sender, "hello"), signature=wrong)[0] == 403
+    )
+    assert (
+        whatsapp_stack.deliver(text_message(sender, "hello"), signature=None)[0] == 403
+    )
+    time.sleep(2)
+    assert whatsapp_stack.graph.sent_to(sender) == []
+
+
+def test_a_message_delivered_twice_is_answered_once(whatsapp_stack):
+    sender = new_wa_id()
+    delivery = text_message(
+        sender, "how much does it cost?", message_id=new_message_id()
+    )
+    assert whatsapp_stack.deliver(delivery)[1]["accepted"] == 1
+    replies = whatsapp_stack.graph.wait_for_reply(sender, settle=2.0)
+
+    status, body = whatsapp_stack.deliver(delivery)
+    assert status == 200 and body == {"status": "ok", "accepted": 0, "duplicates": 1}
+    time.sleep(3)
+    assert len(whatsapp_stack.graph.sent_to(sender)) == len(replies)
+    users = [
+        e for e in whatsapp_stack.tracker(sender)["events"] if e["event"] == "user"
+    ]
+    assert len(users) == 1
+
+
+def test_an_image_gets_a_polite_text_only_reply(whatsapp_stack):
+    sender = new_wa_id()
+    whatsapp_stack.deliver(image_message(sender))
+    replies = whatsapp_stack.graph.wait_for_reply(sender)
+    assert [message_text(m) for m in replies] == [TEXT_ONLY_REPLY]
+
+
+def test_status_callbacks_are_acknowledged_and_ignored(whatsapp_stack):
+    recipient = new_wa_id()
+    status, body = whatsapp_stack.deliver(status_update(recipient, "read"))
+    assert (status, body["accepted"]) == (200, 0)
+    time.sleep(1)
+    assert whatsapp_stack.graph.sent_to(recipient) == []
+
+
+def test_a_booking_over_whatsapp_is_stored_in_the_database(whatsapp_stack):
+    sender = new_wa_id()
+    graph = whatsapp_stack.graph
+    sent = 0
+
+    def say(payload: dict, expect: str) -> list[dict]:
+        nonlocal sent
+        whatsapp_stack.deliver(payload)
+        replies = graph.wait_for_reply(sender, since=sent, containing=expect)
+        sent += len(replies)
+        assert_within_whatsapp_limits(replies)
+        return replies
+
+    say(text_message(sender, "I'd like to book a consultation"), "name")
+    say(text_message(sender, "Jane Doe"), "email")
+    say(text_message(sender, "jane.doe@example.com"), "when")
+    say(text_message(sender, "next Tuesday afternoon"), "help with")
+    consent = say(text_message(sender, "a receding hairline"), "contact you")
+    # "Yes, you may contact me" is too long for a button: picked by number.
+    number = numbered_options(consent)["Yes, you may contact me"]
+    summary = say(text_message(sender, str(number)), "send it")
+    assert "Jane Doe" in "\n".join(message_text(m) for m in summary)
+    say(button_reply(sender, "/affirm", "Yes, send it"), "reference")
+
+    with session_scope(whatsapp_stack.database_url) as session:
+        rows = session.scalars(
+            select(BookingRequest).where(BookingRequest.conversation_id == sender)
+        ).all()
+        assert len(rows) == 1
+        assert rows[0].channel == "whatsapp"
+        assert rows[0].email == "jane.doe@example.com"
+
+
+def test_the_server_runs_without_telegram_configured(whatsapp_stack):
+    assert "telegram" not in whatsapp_stack.credentials
+    status, body = whatsapp_stack.verify(
+        mode="subscribe", verify_token=VERIFY_TOKEN, challenge="42"
+    )
+    assert status == 200

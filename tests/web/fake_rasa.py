@@ -1,0 +1,98 @@
+"""A stand-in for Rasa's socket.io channel, for widget tests that script the bot.
+
+Speaks the same events as Rasa's channel with `session_persistence: true`
+(`session_request` -> `session_confirm`, `user_uttered` -> `bot_uttered` to
+the session's room) and answers from a fixed script, so tests can make the bot
+say exactly what they need and can kill and restart the "server".
+
+Every `user_uttered` it receives is appended to the JSON-lines file given with
+`--log`, so tests can count what the widget really sent.
+
+    python tests/web/fake_rasa.py --port 5999 --log /tmp/received.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import json
+import uuid
+from pathlib import Path
+
+import socketio
+from aiohttp import web
+
+HOSTILE = '<img src=x onerror=alert(1)><script>alert("bot")</script>'
+MARKDOWN = (
+    "**Bold claim** and *a gentle aside*.\n"
+    "- first point\n"
+    "- second point with https://clinic.example/aftercare.\n"
+    "Write to hello@clinic.example or [see the guide](https://clinic.example/guide).\n"
+    "[Do not click](javascript:alert(1))"
+)
+
+
+def replies_to(message: str) -> tuple[float, list[dict]]:
+    """(delay in seconds, bot messages) for one visitor message."""
+    if message == "/greet":
+        return 0, [
+            {
+                "text": "Hello from the test clinic.",
+                "quick_replies": [
+                    {"content_type": "text", "title": "Say hi", "payload": "hi there"},
+                ],
+            }
+        ]
+    if message == "markdown please":
+        return 0, [{"text": MARKDOWN}]
+    if message == "hostile please":
+        return 0, [{"text": HOSTILE}]
+    if message.startswith("slow:"):
+        return 1.5, [{"text": f"Slow echo: {message[5:].strip()}"}]
+    return 0, [{"text": f"Echo: {message}"}]
+
+
+def create_app(log_path: Path) -> web.Application:
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+    app = web.Application()
+    sio.attach(app)
+
+    async def health(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    app.router.add_get("/", health)
+
+    @sio.on("session_request")
+    async def session_request(sid: str, data: dict | None) -> None:
+        session_id = (data or {}).get("session_id") or uuid.uuid4().hex
+        joined = sio.enter_room(sid, session_id)
+        if inspect.isawaitable(joined):
+            await joined
+        await sio.emit("session_confirm", session_id, room=sid)
+
+    @sio.on("user_uttered")
+    async def user_uttered(sid: str, data: dict) -> None:
+        session_id = data.get("session_id")
+        message = str(data.get("message", ""))
+        with log_path.open("a", encoding="utf-8") as log:
+            log.write(json.dumps({"session_id": session_id, "message": message}) + "\n")
+        delay, replies = replies_to(message)
+        if delay:
+            await asyncio.sleep(delay)
+        for reply in replies:
+            await sio.emit("bot_uttered", reply, room=session_id)
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--log", type=Path, required=True)
+    args = parser.parse_args()
+    web.run_app(create_app(args.log), host="127.0.0.1", port=args.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

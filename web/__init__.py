@@ -1,0 +1,1 @@
+"""The website chat widget, its demo clinic pages and the server for both."""
