@@ -95,54 +95,97 @@ def summary(tracker: Tracker) -> str:
 
 
 class ContactQuestions:
-    """Extraction and validation of the questions both forms ask."""
+    """The questions both forms ask: name, contact details and consent.
 
-    def _requested(self, tracker: Tracker, slot: str) -> bool:
-        return tracker.get_slot("requested_slot") == slot
+    `extract_*` decides whether the latest message answers the question asked
+    (a question typed instead is left for the FAQ rules); `validate_*` checks
+    the answer and, when it cannot be used, says why so the form asks again.
+    """
+
+    def _answer_to(self, tracker: Tracker, slot: str) -> str | None:
+        """The visitor's text if the form just asked for `slot`, else None."""
+        if tracker.get_slot("requested_slot") != slot:
+            return None
+        return message_text(tracker)
 
     async def extract_booking_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._requested(tracker, "booking_name"):
+        text = self._answer_to(tracker, "booking_name")
+        if text is None:
             return {}
-        text = message_text(tracker)
         try:
-            return {"booking_name": validate_name(text)}
-        except InvalidInput as problem:
+            validate_name(text)
+        except InvalidInput:
             if is_interruption(tracker):
                 return {}
+        return {"booking_name": text}
+
+    def validate_booking_name(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        try:
+            return {"booking_name": validate_name(str(value or ""))}
+        except InvalidInput as problem:
             dispatcher.utter_message(text=str(problem))
             return {"booking_name": None}
 
     async def extract_booking_contact(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._requested(tracker, "booking_contact"):
+        text = self._answer_to(tracker, "booking_contact")
+        if text is None:
             return {}
-        text = message_text(tracker)
         try:
-            contact = parse_contact(text)
-        except InvalidInput as problem:
+            parse_contact(text)
+        except InvalidInput:
             if is_interruption(tracker):
                 return {}
+        return {"booking_contact": text}
+
+    def validate_booking_contact(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        try:
+            return {"booking_contact": parse_contact(str(value or "")).display}
+        except InvalidInput as problem:
             dispatcher.utter_message(text=str(problem))
             return {"booking_contact": None}
-        return {"booking_contact": contact.display}
 
     async def extract_booking_consent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._requested(tracker, "booking_consent"):
+        if self._answer_to(tracker, "booking_consent") is None:
             return {}
         intent = latest_intent(tracker)
-        if intent == "affirm":
-            return {"booking_consent": True}
-        if intent == "deny":
-            dispatcher.utter_message(response="utter_consent_needed")
-            return {"booking_consent": None}
+        if intent in {"affirm", "deny"}:
+            return {"booking_consent": intent == "affirm"}
         if is_interruption(tracker):
             return {}
-        dispatcher.utter_message(text="Please answer yes or no.")
+        # Neither yes nor no: validation asks again.
+        return {"booking_consent": "unclear"}
+
+    def validate_booking_consent(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        if value is True:
+            return {"booking_consent": True}
+        if value is False:
+            dispatcher.utter_message(response="utter_consent_needed")
+        else:
+            dispatcher.utter_message(text="Please answer yes or no.")
         return {"booking_consent": None}
 
 
@@ -155,12 +198,23 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
     async def extract_booking_preferred_time(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._requested(tracker, "booking_preferred_time"):
+        text = self._answer_to(tracker, "booking_preferred_time")
+        if text is None:
             return {}
-        text = message_text(tracker)
         readable = preferred_date(text) is not None or has_time_words(text)
         if not readable and is_interruption(tracker):
             return {}
+        return {"booking_preferred_time": text}
+
+    def validate_booking_preferred_time(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        text = clean_text(str(value or ""))
+        readable = preferred_date(text) is not None or has_time_words(text)
         if not text or (not readable and looks_like_question(text)):
             dispatcher.utter_message(
                 text="I didn't catch a day or time. Something like "
@@ -172,35 +226,56 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
     async def extract_booking_concern(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._requested(tracker, "booking_concern"):
-            return {}
-        if latest_intent(tracker) == "cancel":
+        # Any text answers this question (it is often about an FAQ topic), so
+        # only "cancel" interrupts here.
+        text = self._answer_to(tracker, "booking_concern")
+        if text is None or latest_intent(tracker) == "cancel":
             return {}
         suggested = ", ".join(tracker.get_slot("topics_discussed") or [])
         if latest_intent(tracker) == "affirm" and suggested:
             return {"booking_concern": suggested}
-        text = message_text(tracker)
+        return {"booking_concern": text}
+
+    def validate_booking_concern(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        text = clean_text(str(value or ""), limit=500)
         if len(text) < 2:
-            dispatcher.utter_message(text="Just a few words about what you'd like help with.")
+            dispatcher.utter_message(
+                text="Just a few words about what you'd like help with."
+            )
             return {"booking_concern": None}
-        return {"booking_concern": text[:500]}
+        return {"booking_concern": text}
 
     async def extract_booking_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._requested(tracker, "booking_confirmed"):
+        if self._answer_to(tracker, "booking_confirmed") is None:
             return {}
         intent = latest_intent(tracker)
-        if intent == "affirm":
-            return {"booking_confirmed": True}
-        if intent == "deny":
-            dispatcher.utter_message(
-                text="No problem, let's go through it again."
-            )
-            # Clearing the answers makes the form ask each question again.
-            return {slot: None for slot in BOOKING_SLOTS}
+        if intent in {"affirm", "deny"}:
+            return {"booking_confirmed": intent == "affirm"}
         if is_interruption(tracker):
             return {}
+        return {"booking_confirmed": "unclear"}
+
+    def validate_booking_confirmed(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        if value is True:
+            return {"booking_confirmed": True}
+        if value is False:
+            dispatcher.utter_message(text="No problem, let's go through it again.")
+            # Clearing the answers makes the form ask each question again.
+            return {slot: None for slot in BOOKING_SLOTS}
         dispatcher.utter_message(
             text="Please choose: send the request, change the details, or cancel."
         )
@@ -252,7 +327,10 @@ class ActionAskBookingConfirmed(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(
-            text=f"Here's your request:\n{summary(tracker)}\n\nShall I send it to the clinic?",
+            text=(
+                f"Here's your request:\n{summary(tracker)}\n\n"
+                "Shall I send it to the clinic?"
+            ),
             buttons=[
                 {"title": "Yes, send it", "payload": "/affirm"},
                 {"title": "Change details", "payload": "/deny"},
@@ -271,7 +349,10 @@ class ActionSubmitBooking(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if not (tracker.get_slot("booking_confirmed") and tracker.get_slot("booking_consent")):
+        if not (
+            tracker.get_slot("booking_confirmed")
+            and tracker.get_slot("booking_consent")
+        ):
             return []
         contact = parse_contact(tracker.get_slot("booking_contact") or "")
         draft = repository.BookingDraft(
@@ -281,13 +362,19 @@ class ActionSubmitBooking(Action):
             email=contact.email,
             phone=contact.phone,
             preferred_time_text=tracker.get_slot("booking_preferred_time") or "",
-            preferred_date=preferred_date(tracker.get_slot("booking_preferred_time") or ""),
+            preferred_date=preferred_date(
+                tracker.get_slot("booking_preferred_time") or ""
+            ),
             concern=tracker.get_slot("booking_concern") or "",
             consent_given_at=as_naive_utc(now_utc()),
         )
         # The row is committed before the visitor is told it is done.
-        stored = await in_session(lambda session: repository.create_booking(session, draft))
-        logger.info("Booking request %s stored (new=%s)", stored.reference, stored.created)
+        stored = await in_session(
+            lambda session: repository.create_booking(session, draft)
+        )
+        logger.info(
+            "Booking request %s stored (new=%s)", stored.reference, stored.created
+        )
         _, when = get_clinic().expected_reply(now_utc())
         if stored.created:
             text = (
@@ -301,9 +388,15 @@ class ActionSubmitBooking(Action):
                 f"**{stored.reference}**. The team will contact you {when}."
             )
         dispatcher.utter_message(text=text)
-        return [SlotSet("booking_reference", stored.reference)] + [
-            SlotSet(slot, None) for slot in BOOKING_SLOTS if slot not in REMEMBERED_SLOTS
-        ] + [SlotSet("consultation_declined", False)]
+        return (
+            [SlotSet("booking_reference", stored.reference)]
+            + [
+                SlotSet(slot, None)
+                for slot in BOOKING_SLOTS
+                if slot not in REMEMBERED_SLOTS
+            ]
+            + [SlotSet("consultation_declined", False)]
+        )
 
 
 class ActionCancelBooking(Action):
@@ -345,8 +438,12 @@ class ActionSubmitHandoff(Action):
             topic=", ".join(discussed),
             reply_expected_at=as_naive_utc(reply_at),
         )
-        stored = await in_session(lambda session: repository.create_handoff(session, draft))
-        logger.info("Handoff request %s stored (new=%s)", stored.reference, stored.created)
+        stored = await in_session(
+            lambda session: repository.create_handoff(session, draft)
+        )
+        logger.info(
+            "Handoff request %s stored (new=%s)", stored.reference, stored.created
+        )
         dispatcher.utter_message(
             text=(
                 f"Thanks — I've passed your request to the team (reference "
@@ -355,4 +452,7 @@ class ActionSubmitHandoff(Action):
                 f"call {clinic.phone}."
             )
         )
-        return [SlotSet("booking_consent", None), SlotSet("handoff_reference", stored.reference)]
+        return [
+            SlotSet("booking_consent", None),
+            SlotSet("handoff_reference", stored.reference),
+        ]

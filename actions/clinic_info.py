@@ -25,7 +25,11 @@ class ActionClinicInfo(Action):
         domain: dict[str, Any],
     ) -> list[EventType]:
         clinic = get_clinic()
-        status = "We're open now." if clinic.is_open(now_utc()) else "We're closed right now."
+        status = (
+            "We're open now."
+            if clinic.is_open(now_utc())
+            else "We're closed right now."
+        )
         lines = [
             f"**{clinic.name}**",
             f"📍 {clinic.address}",

@@ -117,7 +117,9 @@ class ActionClarify(Action):
                 title = topics[name].topic
             else:
                 title = CONVERSATION_TOPICS[name]
-            buttons.append({"title": title[:1].upper() + title[1:], "payload": f"/{name}"})
+            buttons.append(
+                {"title": title[:1].upper() + title[1:], "payload": f"/{name}"}
+            )
         buttons.append({"title": "Something else", "payload": "/deny"})
         dispatcher.utter_message(
             text="Sorry, I'm not sure I understood. Did you mean one of these?",

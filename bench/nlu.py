@@ -50,14 +50,28 @@ def evaluate_config(name: str, config: dict, workdir: Path) -> NluRun:
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     started = time.perf_counter()
     _rasa(
-        "train", "nlu", "--config", str(config_path), "--nlu", "data/nlu",
-        "--out", str(workdir), "--fixed-model-name", name,
+        "train",
+        "nlu",
+        "--config",
+        str(config_path),
+        "--nlu",
+        "data/nlu",
+        "--out",
+        str(workdir),
+        "--fixed-model-name",
+        name,
     )
     seconds = time.perf_counter() - started
     results = workdir / f"{name}-results"
     _rasa(
-        "test", "nlu", "--nlu", str(HOLDOUT), "--model", str(workdir / f"{name}.tar.gz"),
-        "--out", str(results),
+        "test",
+        "nlu",
+        "--nlu",
+        str(HOLDOUT),
+        "--model",
+        str(workdir / f"{name}.tar.gz"),
+        "--out",
+        str(results),
     )
     score = read_intent_report(results / "intent_report.json")
     return NluRun(name, score.accuracy, score.macro_f1, seconds)
@@ -97,7 +111,9 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        configs = ablation_configs(workdir) if args.ablation else {"shipped": base_config()}
+        configs = (
+            ablation_configs(workdir) if args.ablation else {"shipped": base_config()}
+        )
         for name, config in configs.items():
             if args.only and name not in args.only:
                 continue

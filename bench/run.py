@@ -20,22 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
-import yaml
 
 from bench.nlu import HOLDOUT, _rasa
-from smp import db
-from smp.content import sync_content
 from smp.evaluation import read_intent_report
-from smp.runtime import credentials_config, endpoints_config
-from smp.services import (
-    MODELS_DIR,
-    PROJECT_ROOT,
-    action_server,
-    latest_model,
-    rasa_server,
-    train_model,
-)
-from smp.settings import get_settings
+from smp.services import PROJECT_ROOT, latest_model, train_model
+from smp.testing import running_stack
 
 REPORT = PROJECT_ROOT / "docs" / "benchmarks.md"
 # Questions that each trigger a database-backed answer.
@@ -93,9 +82,13 @@ def tree_rss_mb(pid: int) -> float:
         try:
             status = Path(f"/proc/{current}/status").read_text()
             total += next(
-                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+                int(line.split()[1])
+                for line in status.splitlines()
+                if line.startswith("VmRSS")
             )
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            children = (
+                Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            )
             pids.extend(int(child) for child in children)
         except (OSError, StopIteration):
             continue
@@ -132,7 +125,10 @@ async def load_level(rasa_url: str, concurrency: int, total: int) -> LoadResult:
         await conversation(session, url, 2, [])  # warm-up
         started = time.perf_counter()
         errors = await asyncio.gather(
-            *(conversation(session, url, per_conversation, latencies) for _ in range(concurrency))
+            *(
+                conversation(session, url, per_conversation, latencies)
+                for _ in range(concurrency)
+            )
         )
         elapsed = time.perf_counter() - started
     return LoadResult(
@@ -144,14 +140,6 @@ async def load_level(rasa_url: str, concurrency: int, total: int) -> LoadResult:
         per_second=len(latencies) / elapsed,
         errors=sum(errors),
     )
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def main() -> int:
@@ -172,38 +160,30 @@ def main() -> int:
         if model is None:
             raise SystemExit("No model: run `make train` first.")
 
-        _rasa("test", "nlu", "--nlu", str(HOLDOUT), "--model", str(model), "--out", str(workdir / "nlu"))
-        score = read_intent_report(workdir / "nlu" / "intent_report.json")
-        print(f"Held-out NLU: accuracy {score.accuracy:.3f}, macro-F1 {score.macro_f1:.3f} ({score.support} messages)")
-
-        database_url = f"sqlite:///{workdir / 'bench.db'}"
-        db.create_schema(database_url)
-        with db.session_scope(database_url) as session:
-            sync_content(session, get_settings().answers_file)
-        actions_port, rasa_port = free_port(), free_port()
-        env = {"DATABASE_URL": database_url, "ACTIONS_PORT": str(actions_port)}
-        merged = {**os.environ, **env}
-        endpoints, credentials = workdir / "endpoints.yml", workdir / "credentials.yml"
-        endpoints.write_text(yaml.safe_dump(endpoints_config(merged)))
-        credentials.write_text(yaml.safe_dump(credentials_config(merged)))
-        actions = action_server(actions_port, env=env, log=workdir / "actions.log")
-        rasa = rasa_server(
-            rasa_port, token="bench", endpoints=endpoints, credentials=credentials,  # noqa: S106
-            model=model, env=env, log=workdir / "rasa.log",
+        _rasa(
+            "test",
+            "nlu",
+            "--nlu",
+            str(HOLDOUT),
+            "--model",
+            str(model),
+            "--out",
+            str(workdir / "nlu"),
         )
-        try:
-            started = time.perf_counter()
-            actions.start().wait_ready()
-            actions_start = time.perf_counter() - started
-            started = time.perf_counter()
-            rasa.start().wait_ready()
-            rasa_start = time.perf_counter() - started
-            memory_idle = tree_rss_mb(rasa.process.pid), tree_rss_mb(actions.process.pid)
-            print(f"Start-up: action server {actions_start:.1f}s, Rasa server {rasa_start:.1f}s")
+        score = read_intent_report(workdir / "nlu" / "intent_report.json")
+        print(
+            f"Held-out NLU: accuracy {score.accuracy:.3f}, macro-F1 {score.macro_f1:.3f} ({score.support} messages)"
+        )
+
+        started = time.perf_counter()
+        with running_stack(workdir, token="bench", model=model) as stack:  # noqa: S106
+            start_seconds = time.perf_counter() - started
+            memory_idle = {name: tree_rss_mb(pid) for name, pid in stack.pids.items()}
+            print(f"Start-up of both servers, model loaded: {start_seconds:.1f}s")
             results = []
             for level in CONCURRENCY:
                 result = asyncio.run(
-                    load_level(f"http://127.0.0.1:{rasa_port}", level, MESSAGES_PER_LEVEL[level])
+                    load_level(stack.rasa_url, level, MESSAGES_PER_LEVEL[level])
                 )
                 results.append(result)
                 print(
@@ -211,11 +191,7 @@ def main() -> int:
                     f"p99 {result.p99_ms:.0f} ms, {result.per_second:.1f} msg/s, "
                     f"{result.errors} errors over {result.messages} messages"
                 )
-            memory_loaded = tree_rss_mb(rasa.process.pid), tree_rss_mb(actions.process.pid)
-        finally:
-            rasa.stop()
-            actions.stop()
-            db.dispose_engines()
+            memory_loaded = {name: tree_rss_mb(pid) for name, pid in stack.pids.items()}
 
     lines = [
         "# Benchmarks",
@@ -233,7 +209,9 @@ def main() -> int:
         "|---|---|---|---|",
         f"| {score.support} | {score.accuracy:.3f} | {score.macro_f1:.3f} | {score.weighted_f1:.3f} |",
         "",
-        "Weakest intents (F1): " + ", ".join(f"{n} {f:.2f}" for n, f in score.weakest) + ".",
+        "Weakest intents (F1): "
+        + ", ".join(f"{n} {f:.2f}" for n, f in score.weakest)
+        + ".",
         "",
         "## REST round trip (each message triggers a database-backed answer)",
         "",
@@ -252,10 +230,9 @@ def main() -> int:
         "| figure | value |",
         "|---|---|",
         f"| training (NLU + dialogue, `rasa train`) | {f'{train_seconds:.0f} s' if train_seconds else 'not measured (--skip-training)'} |",
-        f"| action server start-up | {actions_start:.1f} s |",
-        f"| Rasa server start-up (model load) | {rasa_start:.1f} s |",
-        f"| Rasa server memory, idle / after load test | {memory_idle[0]:.0f} / {memory_loaded[0]:.0f} MiB |",
-        f"| action server memory, idle / after load test | {memory_idle[1]:.0f} / {memory_loaded[1]:.0f} MiB |",
+        f"| start-up of both servers until ready (model loaded) | {start_seconds:.1f} s |",
+        f"| Rasa server memory, idle / after load test | {memory_idle['rasa']:.0f} / {memory_loaded['rasa']:.0f} MiB |",
+        f"| action server memory, idle / after load test | {memory_idle['actions']:.0f} / {memory_loaded['actions']:.0f} MiB |",
         "",
     ]
     extra = REPORT.with_name("benchmarks-notes.md")

@@ -36,7 +36,7 @@ class ConsoleFlask(Flask):
     stack frames only.
     """
 
-    def log_exception(self, exc_info) -> None:  # noqa: ANN001
+    def log_exception(self, exc_info) -> None:
         exc_type, _exc, tb = exc_info
         frames = "".join(traceback.format_list(traceback.extract_tb(tb)))
         rule = request.url_rule.rule if request.url_rule else "<unmatched>"
@@ -79,7 +79,7 @@ def create_app(settings: ConsoleSettings | None = None) -> Flask:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def _load_user(session_id: str):  # noqa: ANN202
+    def _load_user(session_id: str):
         with session_scope(settings.database_url) as session:
             return load_staff(session, session_id)
 
@@ -92,7 +92,7 @@ def create_app(settings: ConsoleSettings | None = None) -> Flask:
     register_filters(app)
 
     @app.after_request
-    def _access_log(response):  # noqa: ANN001, ANN202
+    def _access_log(response):
         # The route pattern, never the URL: paths and query strings may carry
         # a conversation id or a search, and bodies are never logged.
         rule = request.url_rule.rule if request.url_rule else "<unmatched>"
@@ -107,7 +107,7 @@ def create_app(settings: ConsoleSettings | None = None) -> Flask:
     return app
 
 
-def _error_page(error):  # noqa: ANN001, ANN202
+def _error_page(error):
     code = getattr(error, "code", 500) or 500
     description = getattr(error, "description", "") or "Something went wrong."
     if security.wants_json():

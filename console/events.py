@@ -274,8 +274,14 @@ def user_messages(
     *,
     staff_prefix: str,
     dates: DateRange = DateRange(),
+    include_form_answers: bool = False,
 ) -> list[UserMessage]:
-    """Messages visitors typed (button clicks, which start with `/`, left out)."""
+    """Messages visitors typed (button clicks, which start with `/`, left out).
+
+    Answers to the booking and callback forms (names, email addresses, phone
+    numbers, preferred times) are left out too unless asked for: they are not
+    questions, and they are personal data that must not become training data.
+    """
     table = events_table(session)
     if table is None:
         return []
@@ -283,22 +289,29 @@ def user_messages(
         select(
             table.c.id,
             table.c.sender_id,
+            table.c.type_name,
             table.c.timestamp,
             table.c.intent_name,
             table.c.data,
         )
         .where(
-            table.c.type_name == "user",
+            table.c.type_name.in_(("user", "active_loop")),
             visitor_only(table, staff_prefix),
             *in_range(table, dates),
         )
         .order_by(table.c.id)
     ).all()
+    active_form: dict[str, bool] = {}
     messages = []
     for row in rows:
         event = decode(row.data)
+        if row.type_name == "active_loop":
+            active_form[row.sender_id] = bool(event.get("name"))
+            continue
         text = str(event.get("text") or "").strip()
         if not text or text.startswith("/"):
+            continue
+        if active_form.get(row.sender_id) and not include_form_answers:
             continue
         intent = (event.get("parse_data") or {}).get("intent") or {}
         messages.append(

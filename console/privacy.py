@@ -153,7 +153,8 @@ def stale_conversations(
 ) -> list[str]:
     """Conversations whose latest event is more than `days` days old."""
     cutoff = (now if now is not None else time.time()) - days * 86400
-    activity = dict(last_activity(session)) if events_table(session) else {}
+    has_events = events_table(session) is not None
+    activity = dict(last_activity(session)) if has_events else {}
     stale = {sender for sender, last in activity.items() if last < cutoff}
     # Requests whose conversation left no events (or was purged before) go by
     # their own last update instead.

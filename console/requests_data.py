@@ -112,7 +112,7 @@ def _row(kind: RequestKind, item: BookingRequest | HandoffRequest) -> RequestRow
     )
 
 
-def _query(kind: RequestKind, status: str, dates: DateRange):  # noqa: ANN202
+def _query(kind: RequestKind, status: str, dates: DateRange):
     model = kind.model
     query = select(model)
     if status in REQUEST_STATUSES:

@@ -116,9 +116,7 @@ class ClinicConfig:
             window = self.opening_hours[WEEKDAYS[local.weekday()]]
             assert window is not None
             closing = dt.datetime.combine(local.date(), window.closes, tzinfo=self.tz)
-            reply_by = min(
-                local + dt.timedelta(hours=self.reply_within_hours), closing
-            )
+            reply_by = min(local + dt.timedelta(hours=self.reply_within_hours), closing)
             return reply_by, f"today by about {reply_by:%H:%M}"
         opening = self.next_opening(local)
         if opening is None:

@@ -63,9 +63,7 @@ def load_content(path: Path) -> list[ContentAnswer]:
             raise ValueError(f"{path}: {intent} relates to unknown {unknown}")
         topic = str(entry.get("topic") or intent)
         question = str(entry.get("question") or topic)
-        answers.append(
-            ContentAnswer(intent, "", "", topic, question, text, related)
-        )
+        answers.append(ContentAnswer(intent, "", "", topic, question, text, related))
         for variant in entry.get("variants") or ():
             variant_text = str(variant.get("text") or "").strip()
             if not (variant.get("entity") and variant.get("value") and variant_text):

@@ -207,8 +207,17 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
+# Modules outside smp/ that declare tables on `Base`; imported before the
+# schema is created so their tables exist too.
+MODEL_MODULES = ("channels.whatsapp_store",)
+
+
 def create_schema(url: str | None = None) -> None:
     """Create every table that does not exist yet (idempotent)."""
+    import importlib
+
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
     engine = get_engine(url)
     if engine.url.get_backend_name() == "sqlite" and engine.url.database:
         from pathlib import Path

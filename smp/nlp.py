@@ -24,7 +24,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Optional, Union
 
 import spacy
 import yaml
@@ -73,13 +72,10 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
         current = [i] + [0] * len(b)
         for j, cb in enumerate(b, 1):
             cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if (
-                i > 1
-                and j > 1
-                and ca == b[j - 2]
-                and a[i - 2] == cb
-            ):
+            current[j] = min(
+                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost
+            )
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 current[j] = min(current[j], previous2[j - 2] + 1)
         if min(current) > limit:
             return limit + 1
@@ -96,7 +92,7 @@ class SpellingCorrector:
         self._by_length: dict[int, list[str]] = {}
         for word in targets:
             self._by_length.setdefault(len(word), []).append(word)
-        self._cache: dict[str, Optional[str]] = {}
+        self._cache: dict[str, str | None] = {}
 
     def correct(self, word: str) -> str | None:
         """The corrected word, or None when `word` is known or nothing is close."""
@@ -131,7 +127,7 @@ class Normalizer:
         self.norms: dict[str, str] = {}
         self.known: list[str] = []
         self.targets: dict[str, int] = {}
-        self._corrector: Optional[SpellingCorrector] = None
+        self._corrector: SpellingCorrector | None = None
 
     def initialize(
         self, get_examples=None, *, nlp=None, vocabulary: Counter | None = None

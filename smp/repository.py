@@ -311,9 +311,7 @@ class StoredRequest:
 
 
 def _store_once(session: Session, model: type, key: str, values: dict) -> StoredRequest:
-    existing = session.scalars(
-        select(model).where(model.submission_key == key)
-    ).first()
+    existing = session.scalars(select(model).where(model.submission_key == key)).first()
     if existing is not None:
         return StoredRequest(existing.id, existing.reference, created=False)
     row = model(

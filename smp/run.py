@@ -113,7 +113,9 @@ def main() -> int:
         while not stopping:
             for service in services:
                 if service.process and service.process.poll() is not None:
-                    print(f"{service.name} stopped unexpectedly; see {service.log_path}")
+                    print(
+                        f"{service.name} stopped unexpectedly; see {service.log_path}"
+                    )
                     stopping = True
             time.sleep(0.5)
     finally:

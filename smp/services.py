@@ -108,7 +108,9 @@ def latest_model() -> Path | None:
     return models[-1] if models else None
 
 
-def action_server(port: int, env: dict[str, str] | None = None, log: Path | None = None) -> Service:
+def action_server(
+    port: int, env: dict[str, str] | None = None, log: Path | None = None
+) -> Service:
     """The rasa-sdk action server that runs the package `actions`."""
     return Service(
         name="action server",
@@ -122,7 +124,8 @@ def action_server(port: int, env: dict[str, str] | None = None, log: Path | None
             str(port),
         ],
         ready_url=f"http://127.0.0.1:{port}/health",
-        env=env or {},
+        # rasa-sdk reads its bind address from SANIC_HOST: loopback only.
+        env={"SANIC_HOST": "127.0.0.1", **(env or {})},
         log_path=log,
     )
 

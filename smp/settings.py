@@ -42,9 +42,7 @@ def get_settings() -> Settings:
     return Settings(
         database_url=os.environ.get("DATABASE_URL") or _default_sqlite_url("clinic.db"),
         content_dir=content_dir,
-        clinic_file=Path(
-            os.environ.get("SMP_CLINIC_FILE", content_dir / "clinic.yml")
-        ),
+        clinic_file=Path(os.environ.get("SMP_CLINIC_FILE", content_dir / "clinic.yml")),
         answers_file=Path(
             os.environ.get("SMP_ANSWERS_FILE", content_dir / "answers.yml")
         ),
@@ -52,9 +50,7 @@ def get_settings() -> Settings:
             "RASA_URL", f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"
         ),
         rasa_token=os.environ.get("RASA_TOKEN", "change-me-local-token"),
-        low_confidence_threshold=float(
-            os.environ.get("SMP_LOW_CONFIDENCE", "0.5")
-        ),
+        low_confidence_threshold=float(os.environ.get("SMP_LOW_CONFIDENCE", "0.5")),
     )
 
 

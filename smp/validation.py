@@ -58,7 +58,8 @@ class InvalidInput(ValueError):
 def clean_text(text: str, limit: int = MAX_FIELD_LENGTH) -> str:
     """Collapse whitespace, drop control characters, and cap the length."""
     text = "".join(
-        ch for ch in unicodedata.normalize("NFC", text or "")
+        ch
+        for ch in unicodedata.normalize("NFC", text or "")
         if unicodedata.category(ch)[0] != "C" or ch in "\n\t"
     )
     text = re.sub(r"\s+", " ", text).strip()
@@ -139,9 +140,7 @@ def has_time_words(text: str) -> bool:
     return bool(_TIME_WORDS.search(text))
 
 
-def parse_preferred_date(
-    text: str, now: dt.datetime
-) -> dt.date | None:
+def parse_preferred_date(text: str, now: dt.datetime) -> dt.date | None:
     """The calendar date the visitor means, if the text names one.
 
     Args:

@@ -67,7 +67,12 @@ class WebSettings:
         env = os.environ if env is None else env
         rasa_port = env.get("RASA_PORT", "5005")
         url = env.get("RASA_PUBLIC_URL") or f"http://127.0.0.1:{rasa_port}"
-        return cls(port=int(env.get("WEB_PORT", "8000")), rasa_public_url=url.rstrip("/"))
+        return cls(
+            port=int(env.get("WEB_PORT", "8000")), rasa_public_url=url.rstrip("/")
+        )
+
+
+SETTINGS = web.AppKey("settings", WebSettings)
 
 
 def vendor_ready() -> bool:
@@ -149,7 +154,9 @@ WIDGET_HEADERS = {
 
 async def widget_file(request: web.Request) -> web.StreamResponse:
     """`/widget/<name>`: the widget's own script and stylesheet."""
-    return _file_response(_file_in(WIDGET_DIR, request.match_info["name"]), WIDGET_HEADERS)
+    return _file_response(
+        _file_in(WIDGET_DIR, request.match_info["name"]), WIDGET_HEADERS
+    )
 
 
 async def vendor_file(request: web.Request) -> web.StreamResponse:
@@ -175,7 +182,7 @@ async def demo_page(request: web.Request) -> web.StreamResponse:
     name = request.match_info.get("page") or "index.html"
     if name not in DEMO_PAGES:
         raise web.HTTPNotFound()
-    settings: WebSettings = request.app["settings"]
+    settings = request.app[SETTINGS]
     template = (DEMO_DIR / name).read_text(encoding="utf-8")
     body = render_page(template, page_values(settings))
     return web.Response(
@@ -208,7 +215,7 @@ async def common_headers(request: web.Request, handler: Handler) -> web.StreamRe
 def create_app(settings: WebSettings) -> web.Application:
     """The web application: demo pages, demo assets, widget files, health."""
     app = web.Application(middlewares=[common_headers])
-    app["settings"] = settings
+    app[SETTINGS] = settings
     app.router.add_get("/", demo_page)
     app.router.add_get(r"/{page:[a-z-]+\.html}", demo_page)
     app.router.add_get("/assets/{name}", demo_asset)

@@ -10,7 +10,7 @@ from web.server import VENDOR_DIR, WebSettings, vendor_ready
 
 
 def web_server(port: int, rasa_public_url: str, log: Path | None = None) -> Service:
-    """The demo site and widget files on 127.0.0.1:`port`, chatting with `rasa_public_url`."""
+    """The demo site and widget files on 127.0.0.1:`port`, chatting with Rasa."""
     return Service(
         name="web server",
         command=[sys.executable, "-m", "web.server"],

@@ -16,7 +16,7 @@ MAX_DAYS = 366
 
 
 @blueprint.route("/analytics")
-def index():  # noqa: ANN201
+def index():
     dates = DateRange.from_args(request.args, default_days=DEFAULT_DAYS)
     end = dates.end or today()
     start = dates.start or end - dt.timedelta(days=DEFAULT_DAYS - 1)

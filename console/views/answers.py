@@ -35,14 +35,14 @@ log = logging.getLogger("console.answers")
 
 
 @blueprint.route("/answers")
-def index():  # noqa: ANN201
+def index():
     with db_session() as session:
         answers = repository.list_answers(session)
         topics = repository.topics(session)
     return render_template("answers.html", answers=answers, topics=topics)
 
 
-def _load(session, answer_id: int) -> repository.AnswerView:  # noqa: ANN001
+def _load(session, answer_id: int) -> repository.AnswerView:
     answer = repository.get_answer(session, answer_id)
     if answer is None:
         abort(404, description="No answer with that id.")
@@ -60,7 +60,7 @@ def _edit_of(answer: repository.AnswerView) -> AnswerEdit:
 
 
 @blueprint.route("/answers/<int:answer_id>", methods=["GET", "POST"])
-def edit(answer_id: int):  # noqa: ANN201
+def edit(answer_id: int):
     clinic = get_clinic()
     with db_session() as session:
         answer = _load(session, answer_id)
@@ -107,7 +107,7 @@ def edit(answer_id: int):  # noqa: ANN201
 
 
 @blueprint.route("/api/answers/<int:answer_id>/preview", methods=["POST"])
-def live_preview(answer_id: int):  # noqa: ANN201
+def live_preview(answer_id: int):
     payload = request.get_json(silent=True) or {}
     form = MultiDict(
         [
@@ -132,7 +132,7 @@ def live_preview(answer_id: int):  # noqa: ANN201
 
 
 @blueprint.route("/answers/<int:answer_id>/history")
-def history(answer_id: int):  # noqa: ANN201
+def history(answer_id: int):
     with db_session() as session:
         answer = _load(session, answer_id)
         revisions = repository.answer_history(session, answer_id)
@@ -160,7 +160,7 @@ def history(answer_id: int):  # noqa: ANN201
 
 
 @blueprint.route("/answers/<int:answer_id>/restore", methods=["POST"])
-def restore(answer_id: int):  # noqa: ANN201
+def restore(answer_id: int):
     version = form_int("version")
     with db_session() as session:
         _load(session, answer_id)

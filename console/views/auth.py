@@ -29,7 +29,7 @@ def _throttle() -> LoginThrottle:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
+def login():
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(url_for("home.index"))
     notice = cookie.pop("notice", None)
@@ -74,7 +74,7 @@ def login():  # noqa: ANN201
 
 
 @blueprint.route("/logout", methods=["POST"])
-def logout():  # noqa: ANN201
+def logout():
     logout_user()
     cookie.clear()
     cookie["notice"] = "You are signed out."

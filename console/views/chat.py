@@ -38,7 +38,7 @@ def _for_browser(turn: dict) -> dict:
 
 
 @blueprint.route("/chat")
-def page():  # noqa: ANN201
+def page():
     sender = _conversation_id()
     turns = []
     try:
@@ -49,7 +49,7 @@ def page():  # noqa: ANN201
 
 
 @blueprint.route("/api/chat/messages", methods=["POST"])
-def send():  # noqa: ANN201
+def send():
     payload = request.get_json(silent=True) or {}
     text = str(payload.get("text") or "").strip()
     if not text:
@@ -72,5 +72,5 @@ def send():  # noqa: ANN201
 
 
 @blueprint.route("/api/chat/reset", methods=["POST"])
-def reset():  # noqa: ANN201
+def reset():
     return jsonify(conversation_id=_conversation_id(new=True))

@@ -19,7 +19,7 @@ blueprint = Blueprint("conversations", __name__)
 
 
 @blueprint.route("/conversations")
-def index():  # noqa: ANN201
+def index():
     config = settings()
     filters = ConversationFilter(
         dates=DateRange.from_args(request.args),
@@ -51,7 +51,7 @@ def index():  # noqa: ANN201
 
 
 @blueprint.route("/conversations/<path:conversation_id>")
-def detail(conversation_id: str):  # noqa: ANN201
+def detail(conversation_id: str):
     with db_session() as session:
         events = conversation_events(session, conversation_id)
         requests = requests_for_conversation(session, conversation_id)

@@ -15,7 +15,7 @@ blueprint = Blueprint("home", __name__)
 
 
 @blueprint.route("/")
-def index():  # noqa: ANN201
+def index():
     config = settings()
     week = DateRange(today() - dt.timedelta(days=6), today())
     with db_session() as session:

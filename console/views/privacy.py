@@ -20,14 +20,14 @@ MAX_QUERY_LENGTH = 254
 
 
 @blueprint.route("/privacy")
-def index():  # noqa: ANN201
+def index():
     return render_template(
         "privacy.html", query="", found=None, retention_days=settings().retention_days
     )
 
 
 @blueprint.route("/privacy/search", methods=["POST"])
-def search():  # noqa: ANN201
+def search():
     query = request.form.get("query", "").strip()[:MAX_QUERY_LENGTH]
     found = None
     if query:
@@ -46,7 +46,7 @@ def search():  # noqa: ANN201
 
 
 @blueprint.route("/privacy/delete", methods=["POST"])
-def delete():  # noqa: ANN201
+def delete():
     ids = [i for i in request.form.getlist("conversation_id") if i.strip()]
     if not ids:
         abort(400, description="Nothing to delete.")

@@ -46,12 +46,12 @@ def _status() -> str:
 
 
 @blueprint.route("/requests")
-def root():  # noqa: ANN201
+def root():
     return redirect(url_for("requests.index", kind="bookings"))
 
 
 @blueprint.route("/requests/<kind>")
-def index(kind: str):  # noqa: ANN201
+def index(kind: str):
     chosen = _kind(kind)
     status = _status()
     dates = DateRange.from_args(request.args)
@@ -71,7 +71,7 @@ def index(kind: str):  # noqa: ANN201
 
 
 @blueprint.route("/requests/<kind>/update", methods=["POST"])
-def update(kind: str):  # noqa: ANN201
+def update(kind: str):
     chosen = _kind(kind)
     request_id = form_int("request_id")
     status = request.form.get("status", "")
@@ -95,7 +95,7 @@ def update(kind: str):  # noqa: ANN201
 
 
 @blueprint.route("/requests/<kind>/export.csv")
-def export(kind: str):  # noqa: ANN201
+def export(kind: str):
     chosen = _kind(kind)
     status = _status()
     dates = DateRange.from_args(request.args)

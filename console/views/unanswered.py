@@ -20,12 +20,12 @@ from console.views.common import db_session, form_int, settings, staff_name
 blueprint = Blueprint("unanswered", __name__)
 
 
-def _dates(source) -> DateRange:  # noqa: ANN001
+def _dates(source) -> DateRange:
     return DateRange.from_args(source)
 
 
 @blueprint.route("/unanswered")
-def index():  # noqa: ANN201
+def index():
     config = settings()
     dates = _dates(request.args)
     with db_session() as session:
@@ -49,7 +49,7 @@ def index():  # noqa: ANN201
 
 
 @blueprint.route("/unanswered/decide", methods=["POST"])
-def decide():  # noqa: ANN201
+def decide():
     config = settings()
     key = request.form.get("key", "")
     decision = request.form.get("decision", "")
@@ -88,7 +88,7 @@ def decide():  # noqa: ANN201
 
 
 @blueprint.route("/unanswered/reviews/reopen", methods=["POST"])
-def reopen():  # noqa: ANN201
+def reopen():
     review_id = form_int("review_id")
     with db_session() as session:
         found = unanswered.reopen(session, review_id)
@@ -97,7 +97,7 @@ def reopen():  # noqa: ANN201
 
 
 @blueprint.route("/unanswered/export.yml")
-def export():  # noqa: ANN201
+def export():
     with db_session() as session:
         text = unanswered.nlu_yaml(unanswered.assigned_examples(session))
     return Response(

@@ -17,7 +17,7 @@ ASSETS = {
 
 
 @blueprint.route("/vendor/<name>")
-def asset(name: str):  # noqa: ANN201
+def asset(name: str):
     folder = ASSETS.get(name)
     if folder is None or not (folder / name).is_file():
         abort(

@@ -33,7 +33,10 @@ def test_a_question_gets_the_database_answer_with_follow_up_buttons(assistant_st
     stored = stored_answer_text(assistant_stack.database_url, "faq_pain")
     assert stored.split("\n")[0][:60] in texts(replies)
     buttons = [b for reply in replies for b in reply.get("buttons", [])]
-    assert {"title": "Book a free consultation", "payload": "/book_consultation"} in buttons
+    assert {
+        "title": "Book a free consultation",
+        "payload": "/book_consultation",
+    } in buttons
     assert 3 <= len(buttons) <= 4
 
 

@@ -20,8 +20,8 @@ from actions.booking import (
     ValidateBookingForm,
 )
 from actions.clinic_info import ActionClinicInfo
-from actions.faq import ActionAnswerFaq, ActionDeclineConsultation
 from actions.fallback import ActionClarify
+from actions.faq import ActionAnswerFaq, ActionDeclineConsultation
 from smp import repository
 from smp.clinic import get_clinic
 from smp.db import BookingRequest, HandoffRequest, session_scope
@@ -93,15 +93,23 @@ def text_of(dispatcher: CollectingDispatcher) -> str:
 
 async def test_an_faq_is_answered_with_the_stored_text_and_buttons(database_url):
     dispatcher = CollectingDispatcher()
-    events = await run(ActionAnswerFaq(), dispatcher, tracker("does it hurt", "faq_pain"))
+    events = await run(
+        ActionAnswerFaq(), dispatcher, tracker("does it hurt", "faq_pain")
+    )
     with session_scope(database_url) as session:
         stored = repository.find_answer(session, "faq_pain")
         topics = repository.topics(session)
     assert get_clinic().render(stored.text) in text_of(dispatcher)
     buttons = all_buttons(dispatcher)
-    related = [{"title": topics[i].question, "payload": f"/{i}"} for i in stored.related_intents]
+    related = [
+        {"title": topics[i].question, "payload": f"/{i}"}
+        for i in stored.related_intents
+    ]
     assert buttons[:-1] == related
-    assert buttons[-1] == {"title": "Book a free consultation", "payload": "/book_consultation"}
+    assert buttons[-1] == {
+        "title": "Book a free consultation",
+        "payload": "/book_consultation",
+    }
     slots = slot_values(events)
     assert slots["served_answer"]["answer_id"] == stored.id
     assert slots["topics_discussed"] == [topics["faq_pain"].topic]
@@ -119,7 +127,9 @@ async def test_a_scar_type_in_the_message_selects_its_variant(database_url):
     dispatcher = CollectingDispatcher()
     entities = [{"entity": "scar_type", "value": "fut"}]
     events = await run(
-        ActionAnswerFaq(), dispatcher, tracker("strip scar?", "faq_scars", entities=entities)
+        ActionAnswerFaq(),
+        dispatcher,
+        tracker("strip scar?", "faq_scars", entities=entities),
     )
     assert slot_values(events)["served_answer"]["variant"] == "scar_type=fut"
 
@@ -134,7 +144,9 @@ async def test_a_remembered_entity_refines_a_later_answer(database_url):
 async def test_an_edit_in_the_database_is_served_immediately(database_url):
     with session_scope(database_url) as session:
         answer = repository.find_answer(session, "faq_removal")
-        repository.update_answer(session, answer.id, editor="t", text="Fresh removal text.")
+        repository.update_answer(
+            session, answer.id, editor="t", text="Fresh removal text."
+        )
     dispatcher = CollectingDispatcher()
     await run(ActionAnswerFaq(), dispatcher, tracker("remove it?", "faq_removal"))
     assert "Fresh removal text." in text_of(dispatcher)
@@ -142,22 +154,30 @@ async def test_an_edit_in_the_database_is_served_immediately(database_url):
 
 async def test_after_declining_no_consultation_is_offered(database_url):
     dispatcher = CollectingDispatcher()
-    events = await run(ActionDeclineConsultation(), dispatcher, tracker("no thanks", "deny"))
+    events = await run(
+        ActionDeclineConsultation(), dispatcher, tracker("no thanks", "deny")
+    )
     assert slot_values(events) == {"consultation_declined": True}
     dispatcher = CollectingDispatcher()
-    current = tracker("aftercare?", "faq_aftercare", slots={"consultation_declined": True})
+    current = tracker(
+        "aftercare?", "faq_aftercare", slots={"consultation_declined": True}
+    )
     events = await run(ActionAnswerFaq(), dispatcher, current)
     assert all(b["payload"] != "/book_consultation" for b in all_buttons(dispatcher))
     assert "consultation_offered" not in slot_values(events)
 
 
-async def test_the_consultation_is_mentioned_in_words_once_after_the_second_answer(database_url):
+async def test_the_consultation_is_mentioned_in_words_once_after_the_second_answer(
+    database_url,
+):
     first = [{"event": "action", "name": "action_answer_faq"}]
     dispatcher = CollectingDispatcher()
     await run(ActionAnswerFaq(), dispatcher, tracker("cost", "faq_cost", events=first))
     assert "consultation is free" in text_of(dispatcher)
     dispatcher = CollectingDispatcher()
-    await run(ActionAnswerFaq(), dispatcher, tracker("cost", "faq_cost", events=first * 2))
+    await run(
+        ActionAnswerFaq(), dispatcher, tracker("cost", "faq_cost", events=first * 2)
+    )
     assert "consultation is free" not in text_of(dispatcher)
 
 
@@ -170,7 +190,9 @@ async def test_during_a_booking_the_answer_does_not_offer_booking_again(database
 
 async def test_a_missing_answer_says_so_and_offers_a_person(database_url):
     with session_scope(database_url) as session:
-        for row in session.scalars(select(repository.Answer).where(repository.Answer.intent == "faq_risks")):
+        for row in session.scalars(
+            select(repository.Answer).where(repository.Answer.intent == "faq_risks")
+        ):
             session.delete(row)
     dispatcher = CollectingDispatcher()
     await run(ActionAnswerFaq(), dispatcher, tracker("safe?", "faq_risks"))
@@ -190,12 +212,20 @@ async def test_a_low_confidence_message_gets_did_you_mean_with_two_topics(databa
         {"name": "greet", "confidence": 0.1},
     ]
     dispatcher = CollectingDispatcher()
-    await run(ActionClarify(), dispatcher, tracker("fade sun?", "nlu_fallback", ranking=ranking))
+    await run(
+        ActionClarify(),
+        dispatcher,
+        tracker("fade sun?", "nlu_fallback", ranking=ranking),
+    )
     with session_scope(database_url) as session:
         topics = repository.topics(session)
     buttons = all_buttons(dispatcher)
     assert "Did you mean" in text_of(dispatcher)
-    assert [b["payload"] for b in buttons] == ["/faq_longevity", "/faq_aftercare", "/deny"]
+    assert [b["payload"] for b in buttons] == [
+        "/faq_longevity",
+        "/faq_aftercare",
+        "/deny",
+    ]
     assert buttons[0]["title"].lower() == topics["faq_longevity"].topic.lower()
     assert buttons[-1]["title"] == "Something else"
 
@@ -206,7 +236,11 @@ async def test_a_second_failure_offers_a_person_or_a_booking(database_url):
         {"event": "action", "name": "action_clarify"},
     ]
     dispatcher = CollectingDispatcher()
-    await run(ActionClarify(), dispatcher, tracker("zzz", "nlu_fallback", confidence=0.2, events=earlier))
+    await run(
+        ActionClarify(),
+        dispatcher,
+        tracker("zzz", "nlu_fallback", confidence=0.2, events=earlier),
+    )
     payloads = [b["payload"] for b in all_buttons(dispatcher)]
     assert payloads == ["/request_human", "/book_consultation"]
     assert get_clinic().phone in text_of(dispatcher)
@@ -218,8 +252,15 @@ async def test_something_else_counts_as_a_second_failure(database_url):
         {"event": "action", "name": "action_clarify"},
     ]
     dispatcher = CollectingDispatcher()
-    await run(ActionClarify(), dispatcher, tracker("/deny", "deny", confidence=1.0, events=earlier))
-    assert [b["payload"] for b in all_buttons(dispatcher)] == ["/request_human", "/book_consultation"]
+    await run(
+        ActionClarify(),
+        dispatcher,
+        tracker("/deny", "deny", confidence=1.0, events=earlier),
+    )
+    assert [b["payload"] for b in all_buttons(dispatcher)] == [
+        "/request_human",
+        "/book_consultation",
+    ]
 
 
 async def test_an_understood_message_resets_the_failure_count(database_url):
@@ -230,15 +271,24 @@ async def test_an_understood_message_resets_the_failure_count(database_url):
         {"event": "action", "name": "action_answer_faq"},
     ]
     dispatcher = CollectingDispatcher()
-    await run(ActionClarify(), dispatcher, tracker("qq", "nlu_fallback", confidence=0.2, events=earlier))
+    await run(
+        ActionClarify(),
+        dispatcher,
+        tracker("qq", "nlu_fallback", confidence=0.2, events=earlier),
+    )
     assert "Did you mean" in text_of(dispatcher)
 
 
 async def test_out_of_scope_says_what_the_assistant_can_help_with(database_url):
     dispatcher = CollectingDispatcher()
-    await run(ActionClarify(), dispatcher, tracker("what's the weather", "out_of_scope"))
+    await run(
+        ActionClarify(), dispatcher, tracker("what's the weather", "out_of_scope")
+    )
     assert "scalp micropigmentation" in text_of(dispatcher)
-    assert {"title": "Book a free consultation", "payload": "/book_consultation"} in all_buttons(dispatcher)
+    assert {
+        "title": "Book a free consultation",
+        "payload": "/book_consultation",
+    } in all_buttons(dispatcher)
 
 
 # Clinic details
@@ -255,10 +305,14 @@ async def test_clinic_info_comes_from_the_config(database_url):
 # Booking form
 
 
-async def validate(form_slots: dict, text: str, intent: str, confidence=0.95, requested=None):
+async def validate(
+    form_slots: dict, text: str, intent: str, confidence=0.95, requested=None
+):
     dispatcher = CollectingDispatcher()
     slots = {"requested_slot": requested, **form_slots}
-    current = tracker(text, intent, confidence=confidence, slots=slots, active_loop="booking_form")
+    current = tracker(
+        text, intent, confidence=confidence, slots=slots, active_loop="booking_form"
+    )
     events = await ValidateBookingForm().run(dispatcher, current, DOMAIN)
     return slot_values(events), text_of(dispatcher)
 
@@ -269,19 +323,25 @@ async def test_a_valid_name_fills_the_slot():
 
 
 async def test_an_invalid_contact_is_re_asked_with_the_reason():
-    slots, said = await validate({}, "jane@example", "nlu_fallback", 0.3, "booking_contact")
+    slots, said = await validate(
+        {}, "jane@example", "nlu_fallback", 0.3, "booking_contact"
+    )
     assert slots["booking_contact"] is None
     assert "complete email address" in said
 
 
 async def test_a_question_in_the_middle_of_the_form_fills_nothing():
-    slots, said = await validate({}, "does it hurt?", "faq_pain", 0.97, "booking_contact")
+    slots, said = await validate(
+        {}, "does it hurt?", "faq_pain", 0.97, "booking_contact"
+    )
     assert "booking_contact" not in slots
     assert said == ""
 
 
 async def test_the_preferred_time_is_kept_as_text_with_a_date_when_readable():
-    slots, _ = await validate({}, "tomorrow morning", "nlu_fallback", 0.3, "booking_preferred_time")
+    slots, _ = await validate(
+        {}, "tomorrow morning", "nlu_fallback", 0.3, "booking_preferred_time"
+    )
     assert slots["booking_preferred_time"] == "tomorrow morning"
 
 
@@ -302,7 +362,11 @@ async def test_the_concern_is_prefilled_from_the_topics_discussed():
 
 
 async def test_changing_details_at_the_read_back_clears_the_answers():
-    filled = {"booking_name": "Jane", "booking_contact": "a@b.co", "booking_consent": True}
+    filled = {
+        "booking_name": "Jane",
+        "booking_contact": "a@b.co",
+        "booking_consent": True,
+    }
     slots, _ = await validate(filled, "/deny", "deny", 1.0, "booking_confirmed")
     assert slots["booking_name"] is None and slots["booking_contact"] is None
 
@@ -320,7 +384,12 @@ FILLED = {
 async def test_the_read_back_shows_every_detail():
     dispatcher = CollectingDispatcher()
     await ActionAskBookingConfirmed().run(dispatcher, tracker(slots=FILLED), DOMAIN)
-    for value in ("Jane Doe", "jane@example.com", "1 December 2031", "receding hairline"):
+    for value in (
+        "Jane Doe",
+        "jane@example.com",
+        "1 December 2031",
+        "receding hairline",
+    ):
         assert value in text_of(dispatcher)
 
 
@@ -330,14 +399,20 @@ async def test_a_confirmed_booking_is_stored_before_the_visitor_is_told(database
     with session_scope(database_url) as session:
         row = session.scalars(select(BookingRequest)).one()
     assert row.reference in text_of(dispatcher)
-    assert (row.email, row.phone, row.conversation_id) == ("jane@example.com", None, "visitor-1")
+    assert (row.email, row.phone, row.conversation_id) == (
+        "jane@example.com",
+        None,
+        "visitor-1",
+    )
     assert str(row.preferred_date) == "2031-12-01"
     assert slot_values(events)["booking_reference"] == row.reference
     assert slot_values(events)["booking_consent"] is None
 
 
 async def test_submitting_twice_stores_one_row_and_says_so(database_url):
-    await ActionSubmitBooking().run(CollectingDispatcher(), tracker(slots=FILLED), DOMAIN)
+    await ActionSubmitBooking().run(
+        CollectingDispatcher(), tracker(slots=FILLED), DOMAIN
+    )
     dispatcher = CollectingDispatcher()
     await ActionSubmitBooking().run(dispatcher, tracker(slots=FILLED), DOMAIN)
     with session_scope(database_url) as session:
@@ -347,21 +422,29 @@ async def test_submitting_twice_stores_one_row_and_says_so(database_url):
 
 async def test_nothing_is_stored_without_consent(database_url):
     slots = {**FILLED, "booking_consent": None}
-    await ActionSubmitBooking().run(CollectingDispatcher(), tracker(slots=slots), DOMAIN)
+    await ActionSubmitBooking().run(
+        CollectingDispatcher(), tracker(slots=slots), DOMAIN
+    )
     with session_scope(database_url) as session:
         assert session.scalars(select(BookingRequest)).all() == []
 
 
 async def test_cancelling_stops_the_form_and_forgets_the_answers():
     events = await ActionCancelBooking().run(
-        CollectingDispatcher(), tracker(slots=FILLED, active_loop="booking_form"), DOMAIN
+        CollectingDispatcher(),
+        tracker(slots=FILLED, active_loop="booking_form"),
+        DOMAIN,
     )
     assert ActiveLoop(None) in events
     assert SlotSet("booking_contact", None) in events
 
 
 async def test_a_handoff_is_stored_with_the_expected_reply_time(database_url):
-    slots = {"booking_name": "Sam", "booking_contact": "07700900123", "booking_consent": True}
+    slots = {
+        "booking_name": "Sam",
+        "booking_contact": "07700900123",
+        "booking_consent": True,
+    }
     dispatcher = CollectingDispatcher()
     await ActionSubmitHandoff().run(dispatcher, tracker(slots=slots), DOMAIN)
     with session_scope(database_url) as session:
@@ -373,7 +456,15 @@ async def test_a_handoff_is_stored_with_the_expected_reply_time(database_url):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "😀😀😀", "x" * 5000, "<script>alert(1)</script>", "' OR 1=1; --", "¿Duele?"],
+    [
+        "",
+        "   ",
+        "😀😀😀",
+        "x" * 5000,
+        "<script>alert(1)</script>",
+        "' OR 1=1; --",
+        "¿Duele?",
+    ],
 )
 async def test_hostile_or_odd_names_never_crash_the_form(text):
     slots, said = await validate({}, text, "nlu_fallback", 0.2, "booking_name")

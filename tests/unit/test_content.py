@@ -31,20 +31,26 @@ def test_every_faq_intent_of_the_contract_has_an_answer():
     assert set(FAQ_INTENTS) <= INTENTS_IN_DOMAIN
 
 
-@pytest.mark.parametrize("answer", ANSWERS, ids=lambda a: f"{a.intent}:{a.entity_value}")
+@pytest.mark.parametrize(
+    "answer", ANSWERS, ids=lambda a: f"{a.intent}:{a.entity_value}"
+)
 def test_answers_use_only_known_placeholders(answer):
     known = set(get_clinic().placeholders())
     assert set(PLACEHOLDER.findall(answer.text)) <= known
 
 
-@pytest.mark.parametrize("answer", ANSWERS, ids=lambda a: f"{a.intent}:{a.entity_value}")
+@pytest.mark.parametrize(
+    "answer", ANSWERS, ids=lambda a: f"{a.intent}:{a.entity_value}"
+)
 def test_answers_make_no_regulatory_or_regrowth_claims(answer):
     for pattern in FORBIDDEN:
         match = re.search(pattern, answer.text, re.IGNORECASE)
         assert match is None, f"{pattern!r} matched {match.group(0)!r}"
 
 
-@pytest.mark.parametrize("answer", ANSWERS, ids=lambda a: f"{a.intent}:{a.entity_value}")
+@pytest.mark.parametrize(
+    "answer", ANSWERS, ids=lambda a: f"{a.intent}:{a.entity_value}"
+)
 def test_every_answer_offers_two_or_three_related_questions(answer):
     assert 2 <= len(answer.related_intents) <= 3
     assert answer.intent not in answer.related_intents

@@ -155,7 +155,9 @@ def test_one_open_handoff_per_conversation_collects_the_newest_contact(session):
 
 def test_request_status_only_takes_known_values(session):
     stored = repository.create_booking(session, booking_draft())
-    repository.set_request_status(session, BookingRequest, stored.id, "contacted", "left voicemail")
+    repository.set_request_status(
+        session, BookingRequest, stored.id, "contacted", "left voicemail"
+    )
     row = session.get(BookingRequest, stored.id)
     assert (row.status, row.staff_note) == ("contacted", "left voicemail")
     with pytest.raises(ValueError):

@@ -58,7 +58,11 @@ def test_unusable_names_are_refused_with_a_reason(typed, reason):
     ("typed", "email", "phone"),
     [
         ("jane@example.com", "jane@example.com", None),
-        ("my email is Jane.Doe+smp@Example.co.uk thanks", "jane.doe+smp@example.co.uk", None),
+        (
+            "my email is Jane.Doe+smp@Example.co.uk thanks",
+            "jane.doe+smp@example.co.uk",
+            None,
+        ),
         ("07700 900123", None, "07700900123"),
         ("+44 (0)7700-900-123", None, "+4407700900123"),
         ("call me on 0161 496 0000", None, "01614960000"),
@@ -97,7 +101,9 @@ def test_a_preferred_day_is_read_as_a_date_when_it_names_one(typed, expected):
     assert parse_preferred_date(typed, NOW) == expected
 
 
-@pytest.mark.parametrize("typed", ["any weekday morning", "whenever suits", "", "asdfgh"])
+@pytest.mark.parametrize(
+    "typed", ["any weekday morning", "whenever suits", "", "asdfgh"]
+)
 def test_vague_or_unreadable_times_give_no_date(typed):
     assert parse_preferred_date(typed, NOW) is None
 

@@ -91,7 +91,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log", type=Path, required=True)
     args = parser.parse_args()
-    web.run_app(create_app(args.log), host="127.0.0.1", port=args.port, print=None)
+    web.run_app(
+        create_app(args.log),
+        host="127.0.0.1",
+        port=args.port,
+        print=None,
+        shutdown_timeout=1.0,
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@
     greeting: "",
     startPayload: "/greet",
     placeholder: "Type your question…",
-    disclaimer: "Automated assistant. General information, not medical advice.",
+    disclaimer: "Automated answers · not medical advice",
     position: "right",
     storageKey: "smp-chat",
     maxLength: 1000,
@@ -38,6 +38,7 @@
   };
   const NUMBER_OPTIONS = new Set(["maxLength", "historyLimit"]);
   const REPLY_TIMEOUT_MS = 45000;
+  const WELCOME_TIMEOUT_MS = 8000;
   const BANNER_DELAY_MS = 600;
   const COUNTER_FROM = 0.8; // Show the character counter from 80% of the limit.
 
@@ -303,6 +304,8 @@
       online: false,
       sessionId: store.get("session", null),
       startSent: false,
+      welcoming: false,
+      turnStart: null,
       replyTimer: null,
       bannerTimer: null,
     };
@@ -455,7 +458,9 @@
             class: "smp-reply",
             disabled: !state.online,
             onclick: () => {
-              if (send(button.payload, button.title)) group.remove();
+              if (!send(button.payload, button.title)) return;
+              group.remove();
+              input.focus({ preventScroll: true }); // Keyboard users carry on typing.
             },
             text: button.title,
           }),
@@ -481,15 +486,29 @@
       const previous = messages[messages.length - 1];
       record(message);
       for (const group of log.querySelectorAll(".smp-replies")) group.remove();
-      log.insertBefore(messageNode(message, previous), typing.parentNode === log ? typing : null);
+      const node = messageNode(message, previous);
+      log.insertBefore(node, typing.parentNode === log ? typing : null);
       if (message.role === "bot" && message.buttons.length) {
         log.insertBefore(repliesNode(message.buttons), typing.parentNode === log ? typing : null);
       }
-      scrollToEnd();
+      if (message.role === "user") {
+        state.turnStart = node;
+        scrollToEnd();
+      } else {
+        scrollToReply();
+      }
     }
 
     function scrollToEnd() {
       log.scrollTop = log.scrollHeight;
+    }
+
+    // A long answer should be read from its start: keep the visitor's question
+    // at the top rather than jumping to the end of the reply.
+    function scrollToReply() {
+      const question = state.turnStart && state.turnStart.isConnected ? state.turnStart : null;
+      const end = log.scrollHeight - log.clientHeight;
+      log.scrollTop = question ? Math.min(end, question.offsetTop - 8) : end;
     }
 
     function showTyping(visible) {
@@ -672,6 +691,8 @@
       // Another tab of this visitor is in charge and will record the reply.
       if (store.get("owner", tabId) !== tabId) return;
       setPending(false);
+      state.welcoming = false;
+      updateSendButton();
       append(message);
       if (!state.open) store.set("unread", (Number(store.get("unread", 0)) || 0) + 1);
       updateBadge();
@@ -684,6 +705,8 @@
       if (!message || !state.online || !socket || !socket.connected || !state.sessionId) {
         return false; // Never queued: nothing is sent twice or late after a reconnect.
       }
+      // Wait for the welcome, so the conversation reads in the order it happened.
+      if (shown !== null && state.welcoming) return false;
       store.set("owner", tabId);
       socket.emit("user_uttered", { message, session_id: state.sessionId });
       if (shown !== null) {
@@ -699,13 +722,20 @@
       if (!state.open || !state.online || state.startSent || !config.startPayload) return;
       if (transcript().length) return;
       state.startSent = true;
-      send(config.startPayload, null);
+      if (send(config.startPayload, null)) {
+        state.welcoming = true;
+        updateSendButton();
+        setTimeout(() => {
+          state.welcoming = false;
+          updateSendButton();
+        }, WELCOME_TIMEOUT_MS);
+      }
     }
 
     // -- Composer ---------------------------------------------------------------
 
     function updateSendButton() {
-      sendButton.disabled = !state.online || !input.value.trim();
+      sendButton.disabled = !state.online || state.welcoming || !input.value.trim();
     }
 
     function updateCounter() {
@@ -786,6 +816,7 @@
       }
       state.sessionId = null;
       state.startSent = false;
+      state.welcoming = false;
       clearTimeout(state.replyTimer);
       if (state.socket) {
         setOnline(false);

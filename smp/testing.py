@@ -1,0 +1,135 @@
+"""Start the assistant's real servers on a throw-away database.
+
+Shared by the end-to-end tests and the benchmark so both exercise exactly the
+processes `make run` starts.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from smp import db
+from smp.content import sync_content
+from smp.runtime import credentials_config, endpoints_config
+from smp.services import Service, action_server, latest_model, rasa_server
+from smp.settings import get_settings
+
+# Channels a developer may have configured in their shell; a test stack only
+# enables the ones the test asks for.
+MESSAGING_PREFIXES = ("TELEGRAM_", "WHATSAPP_")
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_database(directory: Path) -> str:
+    """A new SQLite database with the schema and the clinic's answers loaded."""
+    url = f"sqlite:///{directory / 'clinic.db'}"
+    db.create_schema(url)
+    with db.session_scope(url) as session:
+        sync_content(session, get_settings().answers_file)
+    return url
+
+
+@dataclass
+class RunningStack:
+    """Where the started servers listen, and what they were started with."""
+
+    rasa_url: str
+    actions_url: str
+    token: str
+    database_url: str
+    workdir: Path
+    credentials: dict[str, Any] = field(default_factory=dict)
+    pids: dict[str, int] = field(default_factory=dict)
+
+
+@contextmanager
+def running_stack(
+    workdir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    log_dir: Path | None = None,
+    log_suffix: str = "",
+    token: str = "test-token",  # noqa: S107
+    model: Path | None = None,
+) -> Iterator[RunningStack]:
+    """Start the action server and the Rasa server; stop them on exit.
+
+    Args:
+        workdir: folder for the database and the generated config files.
+        env: extra environment (e.g. a channel's variables) for both servers.
+        log_dir: where the servers' logs go (default: workdir).
+        log_suffix: added to the log file names to tell stacks apart.
+        token: Rasa HTTP API token.
+        model: the model to serve (default: the newest in models/).
+    """
+    model = model or latest_model()
+    if model is None:
+        raise RuntimeError("No trained model in models/: run `make train` first.")
+    database_url = make_database(workdir)
+    actions_port, rasa_port = free_port(), free_port()
+    stack_env = {
+        "DATABASE_URL": database_url,
+        "ACTIONS_PORT": str(actions_port),
+        **(env or {}),
+    }
+    # Blank out messaging variables the caller did not set, so a developer's
+    # real credentials never switch a channel on inside a test.
+    for name in os.environ:
+        if name.startswith(MESSAGING_PREFIXES) and name not in stack_env:
+            stack_env[name] = ""
+    merged = {**os.environ, **stack_env}
+    credentials = credentials_config(merged)
+    endpoints_file = workdir / "endpoints.yml"
+    credentials_file = workdir / "credentials.yml"
+    endpoints_file.write_text(yaml.safe_dump(endpoints_config(merged)))
+    credentials_file.write_text(yaml.safe_dump(credentials))
+    log_dir = log_dir or workdir
+    services: list[Service] = [
+        action_server(
+            actions_port, env=stack_env, log=log_dir / f"actions{log_suffix}.log"
+        ),
+        rasa_server(
+            rasa_port,
+            token=token,
+            endpoints=endpoints_file,
+            credentials=credentials_file,
+            model=model,
+            env=stack_env,
+            log=log_dir / f"rasa{log_suffix}.log",
+        ),
+    ]
+    try:
+        for service in services:
+            service.start()
+        for service in services:
+            service.wait_ready()
+        yield RunningStack(
+            rasa_url=f"http://127.0.0.1:{rasa_port}",
+            actions_url=f"http://127.0.0.1:{actions_port}",
+            token=token,
+            database_url=database_url,
+            workdir=workdir,
+            credentials=credentials,
+            pids={
+                "actions": services[0].process.pid,
+                "rasa": services[1].process.pid,
+            },
+        )
+    finally:
+        for service in reversed(services):
+            service.stop()
+        db.dispose_engines()

@@ -1,0 +1,132 @@
+"""Fixtures for the staff console: apps, signed-in clients, a live server, a browser.
+
+Offline tests run the Flask app on the per-test database (`database_url`) with
+conversations written straight into a Rasa-shaped `events` table. Live tests
+serve the console with waitress against `assistant_stack`, the real Rasa and
+action servers, and drive it with Debian's Chromium.
+"""
+# ruff: noqa: E402
+
+from __future__ import annotations
+
+import sys
+
+from smp.settings import PROJECT_ROOT
+
+# pytest puts tests/ on sys.path, where this folder (tests/console, no
+# __init__.py) would pass for a namespace package called `console`. With the
+# project root on the path too, the real `console` package wins the import.
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.append(str(PROJECT_ROOT))
+if getattr(sys.modules.get("console"), "__file__", "") is None:
+    for name in [m for m in sys.modules if m == "console" or m.startswith("console.")]:
+        del sys.modules[name]
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from console_support import (
+    CHROMIUM_ARGS,
+    STAFF_PASSWORD,
+    STAFF_USER,
+    add_staff,
+    console_settings,
+    free_port,
+    sign_in,
+)
+
+from console.app import create_app
+
+
+@pytest.fixture
+def app(database_url: str):
+    add_staff(database_url)
+    return create_app(console_settings(database_url))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def staff_client(client):
+    """A test client signed in as a member of staff."""
+    response = sign_in(client)
+    assert response.status_code == 302
+    return client
+
+
+# --- The live console and the browser ---------------------------------------
+
+
+@dataclass
+class LiveConsole:
+    url: str
+    database_url: str
+    app: object
+
+
+@pytest.fixture(scope="session")
+def live_console(assistant_stack) -> Iterator[LiveConsole]:
+    """The console served by waitress, talking to the real assistant stack."""
+    from waitress.server import create_server
+
+    add_staff(assistant_stack.database_url)
+    app = create_app(
+        console_settings(
+            assistant_stack.database_url,
+            rasa_url=assistant_stack.rasa_url,
+            rasa_token=assistant_stack.token,
+        )
+    )
+    port = free_port()
+    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield LiveConsole(f"http://127.0.0.1:{port}", assistant_stack.database_url, app)
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def staff_page(browser, live_console):
+    """A browser page signed in to the live console, 1280 pixels wide."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{live_console.url}/login")
+    page.fill("input[name=username]", STAFF_USER)
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_console.url}/")
+    yield page
+    context.close()

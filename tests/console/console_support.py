@@ -1,0 +1,237 @@
+"""Helpers for the console tests: settings, sign-in, and Rasa-shaped conversations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import socket
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+
+from console.config import ConsoleSettings
+from console.staff import create_staff
+from smp.db import BookingRequest, HandoffRequest, get_engine, session_scope, utcnow
+from smp.services import PROJECT_ROOT
+
+SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
+STAFF_USER = "reception"
+STAFF_PASSWORD = "correct-horse-battery"  # noqa: S105 - test account
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def console_settings(
+    database_url: str,
+    rasa_url: str = "http://127.0.0.1:9",
+    rasa_token: str = "unused",  # noqa: S107
+    **overrides: object,
+) -> ConsoleSettings:
+    """Settings built explicitly, so no test depends on the environment."""
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "rasa_url": rasa_url,
+        "rasa_token": rasa_token,
+        "secret_key": "test-secret-" + "k" * 32,
+        "rasa_timeout_seconds": 60.0,
+    }
+    values.update(overrides)
+    return ConsoleSettings(**values)  # type: ignore[arg-type]
+
+
+def add_staff(database_url: str, username: str = STAFF_USER) -> None:
+    with session_scope(database_url) as session:
+        create_staff(session, username, STAFF_PASSWORD, reset=True)
+
+
+def csrf_of(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client, username: str = STAFF_USER, password: str = STAFF_PASSWORD):
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+    )
+
+
+def page_token(client, path: str = "/") -> str:
+    """The CSRF token of a signed-in client's session."""
+    return csrf_of(client.get(path).get_data(as_text=True))
+
+
+# --- Conversations written the way Rasa's SQL tracker store writes them -----
+
+EVENTS_DDL = """
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    sender_id VARCHAR(255) NOT NULL,
+    type_name VARCHAR(255) NOT NULL,
+    timestamp FLOAT,
+    intent_name VARCHAR(255),
+    action_name VARCHAR(255),
+    data TEXT
+)
+"""
+
+
+@dataclass(frozen=True)
+class Said:
+    """One visitor message and the assistant's reaction, for `record_conversation`."""
+
+    text: str
+    intent: str
+    confidence: float = 0.95
+    reply: str = "OK."
+    action: str = "action_answer_faq"
+    slots: tuple[tuple[str, object], ...] = ()
+    entities: tuple[tuple[str, str], ...] = ()
+    # After the reply: "" ends the active form, a form name starts it.
+    loop: str | None = None
+
+
+def record_conversation(
+    database_url: str,
+    sender_id: str,
+    turns: Sequence[Said],
+    started: dt.datetime | None = None,
+) -> None:
+    """Write a conversation into the `events` table as Rasa would."""
+    moment = (started or dt.datetime.now(dt.timezone.utc)).timestamp()
+    rows: list[tuple[str, float, str | None, str | None, dict]] = []
+
+    def add(
+        kind: str, data: dict, intent: str | None = None, action: str | None = None
+    ):
+        nonlocal moment
+        moment += 1.0
+        rows.append(
+            (kind, moment, intent, action, {"event": kind, "timestamp": moment, **data})
+        )
+
+    add("action", {"name": "action_session_start"}, action="action_session_start")
+    add("session_started", {})
+    add("action", {"name": "action_listen"}, action="action_listen")
+    for said in turns:
+        ranking = [
+            {"name": said.intent, "confidence": said.confidence},
+            {"name": "faq_cost", "confidence": round((1 - said.confidence) / 2, 4)},
+        ]
+        add(
+            "user",
+            {
+                "text": said.text,
+                "parse_data": {
+                    "text": said.text,
+                    "intent": {"name": said.intent, "confidence": said.confidence},
+                    "intent_ranking": ranking,
+                    "entities": [
+                        {"entity": e, "value": v, "extractor": "test"}
+                        for e, v in said.entities
+                    ],
+                },
+            },
+            intent=said.intent,
+        )
+        add("action", {"name": said.action}, action=said.action)
+        add("bot", {"text": said.reply, "data": {"buttons": []}})
+        for name, value in said.slots:
+            add("slot", {"name": name, "value": value})
+        if said.loop is not None:
+            add("active_loop", {"name": said.loop or None})
+        add("action", {"name": "action_listen"}, action="action_listen")
+    with get_engine(database_url).begin() as connection:
+        connection.execute(text(EVENTS_DDL))
+        for kind, at, intent, action, data in rows:
+            connection.execute(
+                text(
+                    "INSERT INTO events (sender_id, type_name, timestamp, intent_name,"
+                    " action_name, data) VALUES (:s, :k, :t, :i, :a, :d)"
+                ),
+                {
+                    "s": sender_id,
+                    "k": kind,
+                    "t": at,
+                    "i": intent,
+                    "a": action,
+                    "d": json.dumps(data),
+                },
+            )
+
+
+def add_booking(database_url: str, conversation_id: str, **fields: object) -> int:
+    values = {
+        "reference": "BK-" + uuid.uuid4().hex[:6].upper(),
+        "submission_key": uuid.uuid4().hex,
+        "conversation_id": conversation_id,
+        "channel": "rest",
+        "name": "Jane Visitor",
+        "email": "jane.visitor@example.com",
+        "phone": None,
+        "preferred_time_text": "Tuesday afternoon",
+        "concern": "Thinning crown",
+        "consent_given_at": utcnow(),
+    }
+    values.update(fields)
+    with session_scope(database_url) as session:
+        row = BookingRequest(**values)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def add_handoff(database_url: str, conversation_id: str, **fields: object) -> int:
+    values = {
+        "reference": "CB-" + uuid.uuid4().hex[:6].upper(),
+        "submission_key": uuid.uuid4().hex,
+        "conversation_id": conversation_id,
+        "channel": "rest",
+        "name": "Sam Caller",
+        "email": None,
+        "phone": "+44 7700 900123",
+        "topic": "Wants to talk about scars",
+    }
+    values.update(fields)
+    with session_scope(database_url) as session:
+        row = HandoffRequest(**values)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def count_rows(database_url: str, table: str, column: str, value: str) -> int:
+    with get_engine(database_url).connect() as connection:
+        return connection.execute(
+            text(f"SELECT COUNT(*) FROM {table} WHERE {column} = :v"),  # noqa: S608
+            {"v": value},
+        ).scalar_one()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"console-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
