@@ -14,7 +14,9 @@ import sys
 import traceback
 
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d[\d\s().\-/]{6,}\d")
+# International (+44 ...) or national (07700 ...) numbers; not dates, times or
+# IP addresses, which start otherwise or use dots.
+_PHONE = re.compile(r"(?:\+|\b0)\d(?:[\s\-()/]?\d){8,13}\b")
 
 # Loggers whose records carry URLs with query strings or request bodies.
 _NOISY = {

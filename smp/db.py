@@ -175,11 +175,15 @@ def get_engine(url: str | None = None) -> Engine:
             engine = create_engine(
                 url,
                 future=True,
+                # Error messages must not carry visitors' details into logs.
+                hide_parameters=True,
                 connect_args={"check_same_thread": False, "timeout": 10},
             )
             event.listen(engine, "connect", _configure_sqlite)
         else:
-            engine = create_engine(url, future=True, pool_pre_ping=True)
+            engine = create_engine(
+                url, future=True, pool_pre_ping=True, hide_parameters=True
+            )
         _engines[url] = engine
     return _engines[url]
 

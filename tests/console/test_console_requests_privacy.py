@@ -262,3 +262,14 @@ def _env() -> dict[str, str]:
     import os
 
     return {**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+
+
+def test_the_log_filter_masks_contacts_but_not_addresses_or_dates():
+    from console.logs import redact
+
+    assert redact("mail jane@example.com or call +44 7700 900123") == (
+        "mail [email] or call [phone]"
+    )
+    assert redact("07700900123") == "[phone]"
+    unchanged = "Serving on http://127.0.0.1:8001/ since 2026-11-24 08:44"
+    assert redact(unchanged) == unchanged

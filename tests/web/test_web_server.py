@@ -48,6 +48,14 @@ async def test_widget_files_may_be_loaded_by_any_clinic_site(client):
         assert response.headers["Cache-Control"] == "no-cache"
 
 
+async def test_text_files_are_compressed_for_browsers_that_accept_gzip(client):
+    for path in ("/", "/widget/smp-chat.js", "/widget/vendor/socket.io.esm.min.js"):
+        response = await client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert len(await response.read()) > 0
+
+
 async def test_each_demo_page_embeds_the_widget_with_one_script_tag(client):
     clinic = get_clinic()
     for path in ("/", "/treatments.html"):

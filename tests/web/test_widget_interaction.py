@@ -116,3 +116,56 @@ def test_two_tabs_show_one_conversation_and_store_each_reply_once(
         "JSON.parse(localStorage.getItem('smp-chat:transcript')).map(m => m.text)"
     )
     assert texts == [WELCOME, "from the first tab", "Echo: from the first tab"]
+
+
+def test_reopening_the_chat_does_not_read_the_history_out_again(
+    fake_site, open_page, running_fake_rasa
+):
+    chat = open_page(fake_site)
+    chat.open_chat()
+    chat.say("first message")
+    expect(chat.bot_messages.last).to_have_text("Echo: first message")
+    # The log is an aria-live region: anything inserted into it is announced.
+    chat.log.evaluate(
+        """log => {
+            window.insertedIntoLog = 0;
+            new MutationObserver(changes => {
+                for (const change of changes) window.insertedIntoLog += change.addedNodes.length;
+            }).observe(log, { childList: true });
+        }"""
+    )
+    chat.page.keyboard.press("Escape")
+    expect(chat.panel).to_be_hidden()
+    chat.launcher.click()
+    expect(chat.panel).to_be_visible()
+    expect(chat.user_messages).to_have_text(["first message"])
+    assert chat.page.evaluate("window.insertedIntoLog") == 0
+
+
+def test_reset_starts_a_new_conversation_with_a_new_welcome(
+    fake_site, open_page, running_fake_rasa
+):
+    chat = open_page(fake_site)
+    chat.open_chat()
+    chat.say("remember me")
+    expect(chat.bot_messages.last).to_have_text("Echo: remember me")
+    old_session = chat.session_id()
+
+    chat.page.evaluate("window.SMPChat.reset()")
+
+    expect(chat.user_messages).to_have_count(0)
+    expect(chat.bot_messages).to_have_text([WELCOME])
+    new_session = chat.session_id()
+    assert new_session and new_session != old_session
+    assert running_fake_rasa.received(new_session) == ["/greet"]
+
+
+def test_a_dismissed_greeting_stays_dismissed_on_the_next_page(fake_site, open_page):
+    chat = open_page(fake_site)
+    teaser = chat.page.locator(".smp-teaser")
+    expect(teaser).to_be_visible()
+    chat.page.get_by_role("button", name="Dismiss message").click()
+    expect(teaser).to_be_hidden()
+    chat.page.goto(f"{fake_site}/treatments.html")
+    expect(chat.launcher).to_be_visible()
+    expect(teaser).to_be_hidden()

@@ -37,6 +37,24 @@
     historyLimit: 100,
   };
   const NUMBER_OPTIONS = new Set(["maxLength", "historyLimit"]);
+  // Every text of the widget's own interface, in one place for translation.
+  const TEXT = {
+    chatWith: (name) => `Chat with ${name}`,
+    openChat: (name) => `Open chat with ${name}`,
+    closeChatWith: (name) => `Close chat with ${name}`,
+    unread: (count) => `(${count} unread)`,
+    closeChat: "Close chat",
+    conversation: "Conversation",
+    messageLabel: "Type your message",
+    send: "Send message",
+    suggestedReplies: "Suggested replies",
+    youSaid: "You said:",
+    assistantSaid: "Assistant said:",
+    image: "Image from the assistant",
+    dismissGreeting: "Dismiss message",
+    reconnecting: "Connection lost. Reconnecting…",
+    loadFailed: "The chat could not load. Please refresh the page.",
+  };
   const REPLY_TIMEOUT_MS = 45000;
   const WELCOME_TIMEOUT_MS = 8000;
   const BANNER_DELAY_MS = 600;
@@ -305,6 +323,7 @@
       sessionId: store.get("session", null),
       startSent: false,
       welcoming: false,
+      shown: [],
       turnStart: null,
       replyTimer: null,
       bannerTimer: null,
@@ -327,7 +346,7 @@
       role: "log",
       "aria-live": "polite",
       "aria-relevant": "additions",
-      "aria-label": "Conversation",
+      "aria-label": TEXT.conversation,
       tabindex: "0",
     });
     const typing = h("div", { class: "smp-typing", "aria-hidden": "true" }, [
@@ -335,7 +354,7 @@
       h("span"),
       h("span"),
     ]);
-    const bannerText = h("span", { text: "Connection lost. Reconnecting…" });
+    const bannerText = h("span", { text: TEXT.reconnecting });
     const banner = h(
       "div",
       { class: "smp-banner", role: "status", hidden: true },
@@ -355,11 +374,11 @@
     const sendButton = h("button", {
       type: "submit",
       class: "smp-send",
-      "aria-label": "Send message",
+      "aria-label": TEXT.send,
       disabled: true,
     }, [icon("send")]);
     const composer = h("form", { class: "smp-composer", novalidate: true }, [
-      h("label", { class: "smp-sr", for: "smp-input", text: "Type your message" }),
+      h("label", { class: "smp-sr", for: "smp-input", text: TEXT.messageLabel }),
       input,
       sendButton,
       counter,
@@ -367,7 +386,7 @@
     const closeButton = h("button", {
       type: "button",
       class: "smp-close",
-      "aria-label": "Close chat",
+      "aria-label": TEXT.closeChat,
     }, [icon("close")]);
     const statusDot = h("span", { class: "smp-status", "aria-hidden": "true" });
     const panel = h(
@@ -376,7 +395,7 @@
         class: "smp-panel",
         id: "smp-panel",
         role: "dialog",
-        "aria-label": `Chat with ${title}`,
+        "aria-label": TEXT.chatWith(title),
         hidden: true,
       },
       [
@@ -408,9 +427,13 @@
     const teaserClose = h("button", {
       type: "button",
       class: "smp-teaser-close",
-      "aria-label": "Dismiss message",
+      "aria-label": TEXT.dismissGreeting,
     }, [icon("close")]);
-    const teaserText = h("p", { class: "smp-teaser-text", id: "smp-teaser", text: config.greeting });
+    const teaserText = h("p", {
+      class: "smp-teaser-text",
+      id: "smp-teaser",
+      text: config.greeting,
+    });
     const teaser = h("div", { class: "smp-teaser", hidden: true }, [teaserText, teaserClose]);
     const widget = h("div", { class: "smp-widget", "data-position": config.position }, [
       panel,
@@ -439,18 +462,25 @@
       const bubble = h("div", { class: "smp-bubble" });
       if (message.text) bubble.append(renderRichText(message.text));
       if (message.image) {
-        bubble.append(h("img", { class: "smp-image", src: message.image, alt: "Image from the assistant" }));
+        bubble.append(h("img", { class: "smp-image", src: message.image, alt: TEXT.image }));
       }
       const continued = previous && previous.role === message.role;
       return h(
         "div",
         { class: `smp-msg smp-msg--${role}${continued ? " smp-msg--cont" : ""}` },
-        [h("span", { class: "smp-sr", text: role === "user" ? "You said:" : "Assistant said:" }), bubble],
+        [
+          h("span", { class: "smp-sr", text: role === "user" ? TEXT.youSaid : TEXT.assistantSaid }),
+          bubble,
+        ],
       );
     }
 
     function repliesNode(buttons) {
-      const group = h("div", { class: "smp-replies", role: "group", "aria-label": "Suggested replies" });
+      const group = h("div", {
+        class: "smp-replies",
+        role: "group",
+        "aria-label": TEXT.suggestedReplies,
+      });
       for (const button of buttons) {
         group.append(
           h("button", {
@@ -469,30 +499,39 @@
       return group;
     }
 
-    function render() {
+    /**
+     * Brings the message list in line with the stored transcript. Only new
+     * messages are added, so screen readers announce just those (the list is
+     * an aria-live region), not the whole history again.
+     */
+    function sync() {
       const messages = transcript();
-      log.replaceChildren();
-      messages.forEach((message, index) => log.append(messageNode(message, messages[index - 1])));
+      const ids = messages.map((message) => message.id);
+      const extendsShown =
+        state.shown.length <= ids.length && state.shown.every((id, i) => ids[i] === id);
+      if (!extendsShown) {
+        log.replaceChildren();
+        state.shown = [];
+      }
+      typing.remove();
+      for (const group of log.querySelectorAll(".smp-replies")) group.remove();
+      for (let i = state.shown.length; i < messages.length; i += 1) {
+        log.append(messageNode(messages[i], messages[i - 1]));
+      }
+      state.shown = ids;
       const last = messages[messages.length - 1];
-      if (last && last.role === "bot" && last.buttons && last.buttons.length) {
+      if (last && last.role === "bot" && Array.isArray(last.buttons) && last.buttons.length) {
         log.append(repliesNode(last.buttons));
       }
       watchPending();
-      scrollToEnd();
     }
 
     function append(message) {
-      const messages = transcript();
-      const previous = messages[messages.length - 1];
       record(message);
-      for (const group of log.querySelectorAll(".smp-replies")) group.remove();
-      const node = messageNode(message, previous);
-      log.insertBefore(node, typing.parentNode === log ? typing : null);
-      if (message.role === "bot" && message.buttons.length) {
-        log.insertBefore(repliesNode(message.buttons), typing.parentNode === log ? typing : null);
-      }
+      sync();
+      const nodes = log.querySelectorAll(".smp-msg");
       if (message.role === "user") {
-        state.turnStart = node;
+        state.turnStart = nodes[nodes.length - 1];
         scrollToEnd();
       } else {
         scrollToReply();
@@ -548,10 +587,10 @@
       const unread = Number(store.get("unread", 0)) || 0;
       badge.hidden = unread === 0 || state.open;
       badge.textContent = unread > 9 ? "9+" : String(unread);
-      const label = state.open ? `Close chat with ${title}` : `Open chat with ${title}`;
+      const label = state.open ? TEXT.closeChatWith(title) : TEXT.openChat(title);
       launcher.setAttribute(
         "aria-label",
-        unread && !state.open ? `${label} (${unread} unread)` : label,
+        unread && !state.open ? `${label} ${TEXT.unread(unread)}` : label,
       );
     }
 
@@ -572,13 +611,14 @@
       state.open = true;
       store.set("open", true);
       store.set("unread", 0);
+      sync(); // Before showing the list, so the history is not read out as new.
       panel.hidden = false;
+      scrollToEnd();
       widget.classList.add("is-open");
       launcher.setAttribute("aria-expanded", "true");
       updateModal();
       updateBadge();
       updateTeaser();
-      render();
       connect();
       maybeStart();
       if (focus) input.focus({ preventScroll: true });
@@ -622,7 +662,9 @@
     // -- Connection -------------------------------------------------------------
 
     function loadClient() {
-      state.loading ??= import(`${BASE_URL}vendor/socket.io.esm.min.js`).then((module) => module.io);
+      state.loading ??= import(`${BASE_URL}vendor/socket.io.esm.min.js`).then(
+        (module) => module.io,
+      );
       return state.loading;
     }
 
@@ -680,7 +722,7 @@
           state.connecting = false;
           state.loading = null;
           setOnline(false);
-          bannerText.textContent = "The chat could not load. Please refresh the page.";
+          bannerText.textContent = TEXT.loadFailed;
           console.error("smp-chat: could not load the socket.io client", error);
         });
     }
@@ -795,9 +837,10 @@
     // Another tab of this visitor changed the conversation: show the same.
     window.addEventListener("storage", (event) => {
       if (!event.key || !event.key.startsWith(`${config.storageKey}:`)) return;
-      if (event.key === store.fullKey("transcript") || event.key === store.fullKey("pendingSince")) {
-        if (state.open) render();
-        else watchPending();
+      const conversationKeys = [store.fullKey("transcript"), store.fullKey("pendingSince")];
+      if (conversationKeys.includes(event.key)) {
+        sync();
+        if (state.open) scrollToEnd();
         updateTeaser();
       } else if (event.key === store.fullKey("unread")) {
         updateBadge();
@@ -823,7 +866,7 @@
         state.socket.disconnect();
         state.socket.connect(); // `connect` asks Rasa for a new session.
       }
-      render();
+      sync();
       updateBadge();
       updateTeaser();
     }
@@ -869,7 +912,9 @@
     });
     const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
     // Pick whichever of white or near-black contrasts more with the colour.
-    const onPrimary = (1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05) ? "#ffffff" : "#111418";
+    const whiteContrast = 1.05 / (luminance + 0.05);
+    const darkContrast = (luminance + 0.05) / 0.05;
+    const onPrimary = whiteContrast >= darkContrast ? "#ffffff" : "#111418";
     host.style.setProperty("--smp-on-primary", onPrimary);
   }
 
