@@ -76,3 +76,47 @@ def test_a_completed_booking_over_rest_is_stored_in_the_database(assistant_stack
         assert rows[0].email == "jane.doe@example.com"
         assert rows[0].name == "Jane Doe"
         assert rows[0].preferred_date is not None
+
+
+def test_a_question_during_the_booking_is_answered_and_the_form_resumes(assistant_stack):
+    sender = new_sender()
+    say = assistant_stack.say
+    say(sender, "I want to book a consultation")
+    say(sender, "Sam Taylor")
+    replies = texts(say(sender, "wait, does it hurt?"))
+    pain = stored_answer_text(assistant_stack.database_url, "faq_pain")
+    assert pain.split("\n")[0][:60] in replies
+    assert "email address or phone number" in replies
+    assert "when would suit you" in texts(say(sender, "07700 900123")).lower()
+
+
+def test_cancelling_a_booking_stores_nothing(assistant_stack):
+    sender = new_sender()
+    say = assistant_stack.say
+    say(sender, "book me in please")
+    say(sender, "Sam Taylor")
+    assert "nothing was saved" in texts(say(sender, "cancel")).lower()
+    with session_scope(assistant_stack.database_url) as session:
+        rows = session.scalars(
+            select(BookingRequest).where(BookingRequest.conversation_id == sender)
+        ).all()
+    assert rows == []
+
+
+def test_asking_for_a_person_stores_a_callback_and_says_when(assistant_stack):
+    from smp.db import HandoffRequest
+
+    sender = new_sender()
+    say = assistant_stack.say
+    assert "name" in texts(say(sender, "can I talk to a real person please")).lower()
+    say(sender, "Sam Taylor")
+    say(sender, "sam@example.com")
+    done = texts(say(sender, "/affirm"))
+    with session_scope(assistant_stack.database_url) as session:
+        row = session.scalars(
+            select(HandoffRequest).where(HandoffRequest.conversation_id == sender)
+        ).one()
+    assert row.reference in done
+    assert row.email == "sam@example.com"
+    assert row.reply_expected_at is not None
+    assert any(word in done for word in ("today", "tomorrow", "on "))
