@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import random
+import re
 import subprocess
 import tempfile
 import time
@@ -31,6 +33,47 @@ class NluRun:
     accuracy: float
     macro_f1: float
     train_seconds: float
+    typo_accuracy: float | None = None
+
+
+_ANNOTATED = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")
+
+
+def misspell(text: str, rng: random.Random) -> str:
+    """One typo (swap, drop or double a letter) in one longer word of the text."""
+    plain = _ANNOTATED.sub(r"\1", text)
+    words = plain.split(" ")
+    candidates = [i for i, word in enumerate(words) if len(word) >= 5 and word.isalpha()]
+    if not candidates:
+        return plain
+    index = rng.choice(candidates)
+    word = words[index]
+    at = rng.randrange(1, len(word) - 1)
+    kind = rng.choice(("swap", "drop", "double"))
+    if kind == "swap":
+        word = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    elif kind == "drop":
+        word = word[:at] + word[at + 1 :]
+    else:
+        word = word[:at] + word[at] + word[at:]
+    words[index] = word
+    return " ".join(words)
+
+
+def typo_holdout(path: Path, seed: int = 7) -> Path:
+    """The held-out set with one seeded typo per message, written to `path`."""
+    rng = random.Random(seed)
+    data = yaml.safe_load(HOLDOUT.read_text(encoding="utf-8"))
+    out = ['version: "3.1"', "nlu:"]
+    for block in data["nlu"]:
+        if "intent" not in block:
+            continue
+        out += [f"- intent: {block['intent']}", "  examples: |"]
+        for line in block["examples"].splitlines():
+            if line.strip().startswith("- "):
+                out.append(f"    - {misspell(line.strip()[2:], rng)}")
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
 
 
 def _rasa(*args: str) -> None:
@@ -74,7 +117,13 @@ def evaluate_config(name: str, config: dict, workdir: Path) -> NluRun:
         str(results),
     )
     score = read_intent_report(results / "intent_report.json")
-    return NluRun(name, score.accuracy, score.macro_f1, seconds)
+    typo_results = workdir / f"{name}-typo-results"
+    _rasa(
+        "test", "nlu", "--nlu", str(typo_holdout(workdir / "typo_holdout.yml")),
+        "--model", str(workdir / f"{name}.tar.gz"), "--out", str(typo_results),
+    )
+    typo = read_intent_report(typo_results / "intent_report.json")
+    return NluRun(name, score.accuracy, score.macro_f1, seconds, typo.accuracy)
 
 
 def base_config() -> dict:
@@ -120,7 +169,7 @@ def main() -> int:
             run = evaluate_config(name, config, workdir)
             print(
                 f"{run.name:15s} accuracy {run.accuracy:.3f}  macro-F1 {run.macro_f1:.3f}  "
-                f"train {run.train_seconds:.0f}s",
+                f"with typos {run.typo_accuracy:.3f}  train {run.train_seconds:.0f}s",
                 flush=True,
             )
     return 0
