@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -108,18 +109,49 @@ class ContactQuestions:
             return None
         return message_text(tracker)
 
-    async def extract_booking_name(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def _text_answer(
+        self, tracker: Tracker, slot: str, check: Callable[[str], object]
     ) -> dict[str, Any]:
-        text = self._answer_to(tracker, "booking_name")
+        """The text for `slot`, unless it fails `check` and is really a question."""
+        text = self._answer_to(tracker, slot)
         if text is None:
             return {}
         try:
-            validate_name(text)
+            check(text)
         except InvalidInput:
             if is_interruption(tracker):
                 return {}
-        return {"booking_name": text}
+        return {slot: text}
+
+    def _yes_or_no(self, tracker: Tracker, slot: str) -> dict[str, Any]:
+        """True or False for a yes/no question; "unclear" makes validation re-ask."""
+        if self._answer_to(tracker, slot) is None:
+            return {}
+        intent = latest_intent(tracker)
+        if intent in {"affirm", "deny"}:
+            return {slot: intent == "affirm"}
+        if is_interruption(tracker):
+            return {}
+        return {slot: "unclear"}
+
+    @staticmethod
+    def _checked(
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        check: Callable[[str], str],
+    ) -> dict[str, Any]:
+        """`check(value)` for the slot, or None and the reason told to the visitor."""
+        try:
+            return {slot: check(str(value or ""))}
+        except InvalidInput as problem:
+            dispatcher.utter_message(text=str(problem))
+            return {slot: None}
+
+    async def extract_booking_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._text_answer(tracker, "booking_name", validate_name)
 
     def validate_booking_name(
         self,
@@ -128,24 +160,12 @@ class ContactQuestions:
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        try:
-            return {"booking_name": validate_name(str(value or ""))}
-        except InvalidInput as problem:
-            dispatcher.utter_message(text=str(problem))
-            return {"booking_name": None}
+        return self._checked("booking_name", value, dispatcher, validate_name)
 
     async def extract_booking_contact(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = self._answer_to(tracker, "booking_contact")
-        if text is None:
-            return {}
-        try:
-            parse_contact(text)
-        except InvalidInput:
-            if is_interruption(tracker):
-                return {}
-        return {"booking_contact": text}
+        return self._text_answer(tracker, "booking_contact", parse_contact)
 
     def validate_booking_contact(
         self,
@@ -154,24 +174,17 @@ class ContactQuestions:
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        try:
-            return {"booking_contact": parse_contact(str(value or "")).display}
-        except InvalidInput as problem:
-            dispatcher.utter_message(text=str(problem))
-            return {"booking_contact": None}
+        return self._checked(
+            "booking_contact",
+            value,
+            dispatcher,
+            lambda text: parse_contact(text).display,
+        )
 
     async def extract_booking_consent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if self._answer_to(tracker, "booking_consent") is None:
-            return {}
-        intent = latest_intent(tracker)
-        if intent in {"affirm", "deny"}:
-            return {"booking_consent": intent == "affirm"}
-        if is_interruption(tracker):
-            return {}
-        # Neither yes nor no: validation asks again.
-        return {"booking_consent": "unclear"}
+        return self._yes_or_no(tracker, "booking_consent")
 
     def validate_booking_consent(
         self,
@@ -254,14 +267,7 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
     async def extract_booking_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if self._answer_to(tracker, "booking_confirmed") is None:
-            return {}
-        intent = latest_intent(tracker)
-        if intent in {"affirm", "deny"}:
-            return {"booking_confirmed": intent == "affirm"}
-        if is_interruption(tracker):
-            return {}
-        return {"booking_confirmed": "unclear"}
+        return self._yes_or_no(tracker, "booking_confirmed")
 
     def validate_booking_confirmed(
         self,
