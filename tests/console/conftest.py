@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 
 from smp.settings import PROJECT_ROOT
+from smp.testing import free_port
 
 # pytest puts tests/ on sys.path, where this folder (tests/console, no
 # __init__.py) would pass for a namespace package called `console`. With the
@@ -30,12 +31,10 @@ from dataclasses import dataclass
 
 import pytest
 from console_support import (
-    CHROMIUM_ARGS,
     STAFF_PASSWORD,
     STAFF_USER,
     add_staff,
     console_settings,
-    free_port,
     sign_in,
 )
 
@@ -99,20 +98,6 @@ def live_console(assistant_stack) -> Iterator[LiveConsole]:
         yield LiveConsole(f"http://127.0.0.1:{port}", assistant_stack.database_url, app)
     finally:
         server.close()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,24 +20,7 @@ from smp.services import PROJECT_ROOT
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 STAFF_USER = "reception"
 STAFF_PASSWORD = "correct-horse-battery"  # noqa: S105 - test account
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def console_settings(

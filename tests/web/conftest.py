@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +20,13 @@ from pathlib import Path
 
 import pytest
 from chat_page import DESKTOP, ChatPage
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Dialog,
+    ViewportSize,
+    expect,
+)
 
 from smp.services import PROJECT_ROOT, Service
 from smp.testing import free_port
@@ -27,17 +34,6 @@ from web.server import vendor_ready
 from web.service import web_server
 
 LOGS = PROJECT_ROOT / "test-artifacts" / "logs"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 
 # -- Servers -----------------------------------------------------------------------
@@ -53,12 +49,13 @@ def start_site(name: str, rasa_url: str) -> tuple[Service, str]:
 
 @pytest.fixture(scope="session")
 def installed_widget() -> None:
+    """Fail early, with the fix, when `npm ci --prefix web` has not run."""
     if not vendor_ready():
         pytest.fail("The socket.io client is missing: run `npm ci --prefix web`.")
 
 
 @pytest.fixture(scope="session")
-def site(assistant_stack, installed_widget) -> Iterator[str]:  # noqa: ANN001
+def site(assistant_stack, installed_widget: None) -> Iterator[str]:
     """Base URL of the demo site talking to the real Rasa and action servers."""
     service, url = start_site("web-site", assistant_stack.rasa_url)
     try:
@@ -137,7 +134,7 @@ def running_fake_rasa(fake_rasa: FakeRasa) -> FakeRasa:
 
 
 @pytest.fixture(scope="session")
-def fake_site(fake_rasa: FakeRasa, installed_widget) -> Iterator[str]:  # noqa: ANN001
+def fake_site(fake_rasa: FakeRasa, installed_widget: None) -> Iterator[str]:
     """Base URL of the demo site talking to the scripted fake server."""
     service, url = start_site("web-fake", fake_rasa.url)
     try:
@@ -147,39 +144,34 @@ def fake_site(fake_rasa: FakeRasa, installed_widget) -> Iterator[str]:  # noqa: 
 
 
 @pytest.fixture(scope="session")
-def offline_site(installed_widget) -> Iterator[str]:  # noqa: ANN001
+def offline_site(installed_widget: None) -> Iterator[str]:
     """Base URL of the demo site whose Rasa server never answers."""
-    service, url = start_site("web-offline", f"http://127.0.0.1:{free_port()}")
-    try:
-        yield url
-    finally:
-        service.stop()
+    # A bound socket that never listens: connections to it are refused, and no
+    # other server of this test session can be given its port.
+    with socket.socket() as closed_port:
+        closed_port.bind(("127.0.0.1", 0))
+        port = closed_port.getsockname()[1]
+        service, url = start_site("web-offline", f"http://127.0.0.1:{port}")
+        try:
+            yield url
+        finally:
+            service.stop()
 
 
 # -- Browser -----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[Callable[..., ChatPage]]:
     """Opens a URL in a fresh browser profile; fails the test on any JS error."""
-    contexts = []
+    contexts: list[BrowserContext] = []
     pages: list[ChatPage] = []
 
-    def opener(url: str, viewport: dict | None = None, context=None) -> ChatPage:  # noqa: ANN001
+    def opener(
+        url: str,
+        viewport: ViewportSize | None = None,
+        context: BrowserContext | None = None,
+    ) -> ChatPage:
         if context is None:
             context = browser.new_context(viewport=viewport or DESKTOP)
             contexts.append(context)
@@ -187,7 +179,7 @@ def open_page(browser: Browser) -> Iterator[Callable[..., ChatPage]]:
         chat = ChatPage(page)
         page.on("pageerror", lambda error: chat.errors.append(str(error)))
 
-        def on_dialog(dialog) -> None:  # noqa: ANN001
+        def on_dialog(dialog: Dialog) -> None:
             chat.dialogs.append(dialog.message)
             dialog.dismiss()
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import socketio
 from aiohttp import web
 
+WELCOME = "Hello from the test clinic."
 HOSTILE = '<img src=x onerror=alert(1)><script>alert("bot")</script>'
 MARKDOWN = (
     "**Bold claim** and *a gentle aside*.\n"
@@ -38,7 +39,7 @@ def replies_to(message: str) -> tuple[float, list[dict]]:
     if message == "/greet":
         return 0, [
             {
-                "text": "Hello from the test clinic.",
+                "text": WELCOME,
                 "quick_replies": [
                     {"content_type": "text", "title": "Say hi", "payload": "hi there"},
                 ],

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from fake_rasa import WELCOME
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-WELCOME = "Hello from the test clinic."
 
 
 def test_an_unreachable_server_shows_the_reconnecting_banner_and_holds_the_message(

@@ -6,14 +6,14 @@ import re
 
 import pytest
 from chat_page import CLINIC_NAME
-from playwright.sync_api import expect
+from fake_rasa import WELCOME
+from playwright.sync_api import Locator, expect
 
 pytestmark = pytest.mark.browser
 
-WELCOME = "Hello from the test clinic."
 
-
-def is_focused(locator) -> bool:  # noqa: ANN001
+def is_focused(locator: Locator) -> bool:
+    """Whether the element has focus (inside the widget's shadow root too)."""
     return locator.evaluate("el => el.getRootNode().activeElement === el")
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from fake_rasa import HOSTILE
+from fake_rasa import HOSTILE, WELCOME
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-WELCOME = "Hello from the test clinic."
 VISITOR_HOSTILE = '<img src=x onerror=alert(1)><script>alert("visitor")</script>'
 
 

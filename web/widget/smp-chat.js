@@ -699,6 +699,7 @@
           });
           state.socket = socket;
           state.connecting = false;
+          bannerText.textContent = TEXT.reconnecting;
           socket.on("connect", () => {
             socket.emit("session_request", { session_id: state.sessionId });
           });

@@ -1,0 +1,50 @@
+"""Rasa's socket.io channel, fixed for python-socketio >= 5.10.
+
+Rasa 3.6 calls `sio.enter_room()` without `await`. Since python-socketio 5.10
+that method is a coroutine, so with `session_persistence: true` the browser
+never joins its conversation's room and no reply reaches it
+(RasaHQ/rasa#13027). This subclass re-registers `session_request` with the
+join awaited; everything else is Rasa's own channel.
+"""
+
+from __future__ import annotations
+
+import inspect
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from sanic import Blueprint
+
+
+class SocketIOInput(RasaSocketIOInput):
+    """Rasa's socket.io input channel, with the session's room really joined."""
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+        sio = self.sio
+        assert sio is not None
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: dict | None) -> None:
+            data = data or {}
+            if not data.get("session_id"):
+                data["session_id"] = uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(
+                    sid, data["session_id"], namespace=self.namespace
+                )
+                if inspect.isawaitable(joined):  # python-socketio >= 5.10
+                    await joined
+            await sio.emit(
+                "session_confirm",
+                data["session_id"],
+                room=sid,
+                namespace=self.namespace,
+            )
+
+        return blueprint
