@@ -8,6 +8,7 @@ left for the FAQ rules to answer before the form asks again.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -76,19 +77,24 @@ def message_text(tracker: Tracker) -> str:
     return clean_text(tracker.latest_message.get("text") or "")
 
 
-def preferred_date(text: str) -> dt.date | None:
-    """The calendar date named in the visitor's preferred time, in clinic time."""
-    return parse_preferred_date(text, now_utc().astimezone(get_clinic().tz))
+async def preferred_date(text: str) -> dt.date | None:
+    """The calendar date named in the visitor's preferred time, in clinic time.
+
+    Date parsing is CPU work (and loads its data on first use), so it runs in
+    a worker thread rather than on the action server's event loop.
+    """
+    now = now_utc().astimezone(get_clinic().tz)
+    return await asyncio.to_thread(parse_preferred_date, text, now)
 
 
-def summary(tracker: Tracker) -> str:
+async def summary(tracker: Tracker) -> str:
     """The booking request as the visitor will see it before confirming."""
     lines = [
         f"- **Name:** {tracker.get_slot('booking_name')}",
         f"- **Contact:** {tracker.get_slot('booking_contact')}",
         f"- **Preferred time:** {tracker.get_slot('booking_preferred_time')}",
     ]
-    date = preferred_date(tracker.get_slot("booking_preferred_time") or "")
+    date = await preferred_date(tracker.get_slot("booking_preferred_time") or "")
     if date:
         lines[-1] += f" ({date:%A %-d %B})"
     lines.append(f"- **Main concern:** {tracker.get_slot('booking_concern')}")
@@ -214,12 +220,12 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
         text = self._answer_to(tracker, "booking_preferred_time")
         if text is None:
             return {}
-        readable = preferred_date(text) is not None or has_time_words(text)
+        readable = has_time_words(text) or await preferred_date(text) is not None
         if not readable and is_interruption(tracker):
             return {}
         return {"booking_preferred_time": text}
 
-    def validate_booking_preferred_time(
+    async def validate_booking_preferred_time(
         self,
         value: Any,
         dispatcher: CollectingDispatcher,
@@ -227,7 +233,7 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         text = clean_text(str(value or ""))
-        readable = preferred_date(text) is not None or has_time_words(text)
+        readable = has_time_words(text) or await preferred_date(text) is not None
         if not text or (not readable and looks_like_question(text)):
             dispatcher.utter_message(
                 text="I didn't catch a day or time. Something like "
@@ -334,7 +340,7 @@ class ActionAskBookingConfirmed(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(
             text=(
-                f"Here's your request:\n{summary(tracker)}\n\n"
+                f"Here's your request:\n{await summary(tracker)}\n\n"
                 "Shall I send it to the clinic?"
             ),
             buttons=[
@@ -368,7 +374,7 @@ class ActionSubmitBooking(Action):
             email=contact.email,
             phone=contact.phone,
             preferred_time_text=tracker.get_slot("booking_preferred_time") or "",
-            preferred_date=preferred_date(
+            preferred_date=await preferred_date(
                 tracker.get_slot("booking_preferred_time") or ""
             ),
             concern=tracker.get_slot("booking_concern") or "",
