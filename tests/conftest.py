@@ -100,9 +100,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running on the main
+# thread while it is open, which asyncio tests in other modules cannot share.
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
-    """Debian's Chromium, headless, driven by Playwright (one per test session)."""
+    """Debian's Chromium, headless, driven by Playwright (one per test module)."""
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():

@@ -30,7 +30,7 @@ def test_credentials_without_environment_have_no_telegram_or_whatsapp():
     credentials = credentials_config({})
     assert "telegram" not in credentials
     assert WHATSAPP_CHANNEL not in credentials
-    assert {"rest", "socketio"} <= set(credentials)
+    assert {"rest", "channels.socketio.SocketIOInput"} <= set(credentials)
 
 
 def test_telegram_is_enabled_with_all_three_variables():
