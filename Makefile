@@ -75,7 +75,7 @@ shell: $(MODEL) ## Chat in the terminal (starts the action server alongside)
 	trap "kill $$pid 2>/dev/null" EXIT; \
 	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-test: test-data $(MODEL) test-unit test-nlu test-stories test-e2e ## The whole suite
+test: lint test-data $(MODEL) test-unit test-nlu test-stories test-e2e ## The whole suite
 
 test-data: ## Validate the training data and domain
 	$(RASA) data validate --fail-on-warnings

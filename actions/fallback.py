@@ -61,6 +61,15 @@ def candidate_intents(tracker: Tracker, limit: int = 2) -> list[str]:
     return names
 
 
+def starter_buttons(topics: dict[str, repository.Topic]) -> list[dict[str, str]]:
+    """Buttons for the most asked questions."""
+    return [
+        {"title": topics[name].question, "payload": f"/{name}"}
+        for name in STARTER_TOPICS
+        if name in topics
+    ]
+
+
 class ActionClarify(Action):
     """Handles low-confidence messages, out-of-scope ones and "Something else".
 
@@ -95,11 +104,6 @@ class ActionClarify(Action):
 
         topics = await in_session(repository.topics)
         if latest_intent(tracker) == "out_of_scope":
-            buttons = [
-                {"title": topics[name].question, "payload": f"/{name}"}
-                for name in STARTER_TOPICS
-                if name in topics
-            ]
             dispatcher.utter_message(
                 text=(
                     f"That's outside what I can help with. I'm {clinic.name}'s "
@@ -107,12 +111,23 @@ class ActionClarify(Action):
                     "scars, suitability, results, aftercare, risks, prices, and "
                     "booking a free consultation."
                 ),
-                buttons=buttons + [dict(BOOK_BUTTON)],
+                buttons=starter_buttons(topics) + [dict(BOOK_BUTTON)],
             )
             return []
 
+        candidates = candidate_intents(tracker)
+        if not candidates:
+            # Nothing to guess from (an empty message, emoji only...).
+            dispatcher.utter_message(
+                text=(
+                    "Sorry, I didn't catch that. Ask me in your own words, "
+                    "or pick a topic:"
+                ),
+                buttons=starter_buttons(topics) + [dict(BOOK_BUTTON)],
+            )
+            return []
         buttons = []
-        for name in candidate_intents(tracker):
+        for name in candidates:
             if name in topics:
                 title = topics[name].topic
             else:

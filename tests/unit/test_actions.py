@@ -271,10 +271,14 @@ async def test_an_understood_message_resets_the_failure_count(database_url):
         {"event": "action", "name": "action_answer_faq"},
     ]
     dispatcher = CollectingDispatcher()
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "faq_cost", "confidence": 0.3},
+    ]
     await run(
         ActionClarify(),
         dispatcher,
-        tracker("qq", "nlu_fallback", confidence=0.2, events=earlier),
+        tracker("qq", "nlu_fallback", confidence=0.2, events=earlier, ranking=ranking),
     )
     assert "Did you mean" in text_of(dispatcher)
 
@@ -470,3 +474,17 @@ async def test_hostile_or_odd_names_never_crash_the_form(text):
     slots, said = await validate({}, text, "nlu_fallback", 0.2, "booking_name")
     assert slots.get("booking_name") is None
     assert said
+
+
+async def test_with_nothing_to_guess_from_the_popular_topics_are_offered(database_url):
+    dispatcher = CollectingDispatcher()
+    current = tracker("", "nlu_fallback", confidence=0.0, ranking=[])
+    await run(ActionClarify(), dispatcher, current)
+    payloads = [b["payload"] for b in all_buttons(dispatcher)]
+    assert "didn't catch that" in text_of(dispatcher)
+    assert payloads == [
+        "/faq_what_is_smp",
+        "/faq_pain",
+        "/faq_cost",
+        "/book_consultation",
+    ]
