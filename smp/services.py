@@ -168,7 +168,11 @@ def rasa_server(
     )
 
 
-def train_model(out: Path = MODELS_DIR, fixed_name: str = "smp-assistant") -> Path:
+def train_model(
+    out: Path = MODELS_DIR,
+    fixed_name: str = "smp-assistant",
+    env: dict[str, str] | None = None,
+) -> Path:
     """Train NLU and dialogue; returns the model file."""
     subprocess.run(
         [
@@ -180,7 +184,7 @@ def train_model(out: Path = MODELS_DIR, fixed_name: str = "smp-assistant") -> Pa
             fixed_name,
         ],
         cwd=PROJECT_ROOT,
-        env=quiet_environment(),
+        env=quiet_environment(env),
         check=True,
     )
     return out / f"{fixed_name}.tar.gz"
