@@ -94,10 +94,8 @@ class AnswerRevision(Base):
     answer = relationship("Answer", back_populates="revisions")
 
 
-class BookingRequest(Base):
-    """A visitor's request for a free consultation, captured by the booking form."""
-
-    __tablename__ = "booking_requests"
+class VisitorRequestColumns:
+    """Columns shared by the requests staff follow up (bookings and callbacks)."""
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(16), nullable=False, unique=True)
@@ -106,38 +104,34 @@ class BookingRequest(Base):
     submission_key = Column(String(64), nullable=False, unique=True)
     conversation_id = Column(String(255), nullable=False, index=True)
     channel = Column(String(64), nullable=False, default="")
-    name = Column(String(120), nullable=False)
     email = Column(String(254), nullable=True, index=True)
     phone = Column(String(32), nullable=True, index=True)
+    status = Column(String(16), nullable=False, default="new", index=True)
+    staff_note = Column(Text, nullable=False, default="")
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class BookingRequest(VisitorRequestColumns, Base):
+    """A visitor's request for a free consultation, captured by the booking form."""
+
+    __tablename__ = "booking_requests"
+
+    name = Column(String(120), nullable=False)
     preferred_time_text = Column(String(200), nullable=False, default="")
     preferred_date = Column(Date, nullable=True)
     concern = Column(String(500), nullable=False, default="")
     consent_given_at = Column(DateTime, nullable=False)
-    status = Column(String(16), nullable=False, default="new", index=True)
-    staff_note = Column(Text, nullable=False, default="")
-    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
-    updated_at = Column(DateTime, nullable=False, default=utcnow)
 
 
-class HandoffRequest(Base):
+class HandoffRequest(VisitorRequestColumns, Base):
     """A visitor's request to talk to a person at the clinic (a callback)."""
 
     __tablename__ = "handoff_requests"
 
-    id = Column(Integer, primary_key=True)
-    reference = Column(String(16), nullable=False, unique=True)
-    submission_key = Column(String(64), nullable=False, unique=True)
-    conversation_id = Column(String(255), nullable=False, index=True)
-    channel = Column(String(64), nullable=False, default="")
     name = Column(String(120), nullable=True)
-    email = Column(String(254), nullable=True, index=True)
-    phone = Column(String(32), nullable=True, index=True)
     topic = Column(String(500), nullable=False, default="")
     reply_expected_at = Column(DateTime, nullable=True)
-    status = Column(String(16), nullable=False, default="new", index=True)
-    staff_note = Column(Text, nullable=False, default="")
-    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
-    updated_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class StaffUser(Base):
