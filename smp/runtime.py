@@ -133,10 +133,20 @@ def messaging_channels(env: dict[str, str]) -> dict[str, Any]:
     return channels
 
 
+SOCKETIO_CHANNEL = "channels.socketio.SocketIOInput"
+
+
 def credentials_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     """The committed channels plus the messaging channels configured in `env`."""
     env = dict(os.environ if env is None else env)
     base = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text()) or {}
+    origins = [o.strip() for o in env.get("WIDGET_ALLOWED_ORIGINS", "").split(",")]
+    origins = [origin for origin in origins if origin]
+    if origins and SOCKETIO_CHANNEL in base:
+        base[SOCKETIO_CHANNEL] = {
+            **(base[SOCKETIO_CHANNEL] or {}),
+            "allowed_origins": origins,
+        }
     base.update(messaging_channels(env))
     return base
 

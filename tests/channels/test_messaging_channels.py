@@ -94,3 +94,26 @@ def test_secrets_stay_out_of_the_file_and_rasa_reads_them_from_the_environment(
     assert whatsapp["verify_token"] == env["WHATSAPP_VERIFY_TOKEN"]
     assert whatsapp["app_secret"] == env["WHATSAPP_APP_SECRET"]
     assert telegram["access_token"] == env["TELEGRAM_ACCESS_TOKEN"]
+
+
+def test_the_widget_channel_accepts_any_site_unless_origins_are_listed():
+    from channels.socketio import SocketIOInput
+
+    open_channel = credentials_config({})["channels.socketio.SocketIOInput"]
+    assert "allowed_origins" not in open_channel
+    listed = credentials_config(
+        {
+            "WIDGET_ALLOWED_ORIGINS": "https://clinic.example, https://www.clinic.example/"
+        }
+    )["channels.socketio.SocketIOInput"]
+    assert listed["allowed_origins"] == [
+        "https://clinic.example",
+        "https://www.clinic.example/",
+    ]
+    channel = SocketIOInput.from_credentials(listed)
+    channel.blueprint(lambda message: None)
+    assert channel.sio.eio.cors_allowed_origins == [
+        "https://clinic.example",
+        "https://www.clinic.example",
+    ]
+    assert channel.session_persistence is True
