@@ -26,10 +26,6 @@ class Settings:
     rasa_token: str
     low_confidence_threshold: float
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 def _default_sqlite_url(name: str) -> str:
     return f"sqlite:///{PROJECT_ROOT / 'var' / name}"
