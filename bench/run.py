@@ -21,7 +21,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.nlu import HOLDOUT, _rasa
+from bench.nlu import HOLDOUT, _rasa, fallback_outcome
 from smp.evaluation import read_intent_report
 from smp.services import PROJECT_ROOT, latest_model, train_model
 from smp.testing import running_stack
@@ -176,6 +176,11 @@ def main() -> int:
             str(workdir / "nlu"),
         )
         score = read_intent_report(workdir / "nlu" / "intent_report.json")
+        outcome = fallback_outcome(model)
+        print(
+            f"As served: {outcome.answered_correctly}/{outcome.messages} answered "
+            f"with the right intent, {outcome.fallbacks} sent to the fallback"
+        )
         print(
             f"Held-out NLU: accuracy {score.accuracy:.3f}, macro-F1 {score.macro_f1:.3f} ({score.support} messages)"
         )
@@ -217,6 +222,16 @@ def main() -> int:
         "Weakest intents (F1): "
         + ", ".join(f"{n} {f:.2f}" for n, f in score.weakest)
         + ".",
+        "",
+        "`rasa test nlu` scores the classifier's intent before the fallback. As the",
+        "server answers (FallbackClassifier threshold 0.5):",
+        "",
+        "| answered directly with the right intent | sent to \"Did you mean\" | of those, right topic among the two buttons |",
+        "|---|---|---|",
+        f"| {outcome.answered_correctly} of {outcome.messages} "
+        f"({outcome.answered_correctly / outcome.messages:.3f}) "
+        f"| {outcome.fallbacks} ({outcome.fallbacks / outcome.messages:.3f}) "
+        f"| {outcome.fallbacks_listing_the_right_topic} |",
         "",
         "## REST round trip (each message triggers a database-backed answer)",
         "",
