@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from smp.evaluation import read_intent_report
+from smp.evaluation import NluScore, read_intent_report
 from smp.nlp import build_pipeline
 from smp.services import PROJECT_ROOT, VENV_BIN, quiet_environment
 
@@ -43,7 +43,9 @@ def misspell(text: str, rng: random.Random) -> str:
     """One typo (swap, drop or double a letter) in one longer word of the text."""
     plain = _ANNOTATED.sub(r"\1", text)
     words = plain.split(" ")
-    candidates = [i for i, word in enumerate(words) if len(word) >= 5 and word.isalpha()]
+    candidates = [
+        i for i, word in enumerate(words) if len(word) >= 5 and word.isalpha()
+    ]
     if not candidates:
         return plain
     index = rng.choice(candidates)
@@ -87,6 +89,14 @@ def _rasa(*args: str) -> None:
     )
 
 
+def score_model(model: Path, test_data: Path, out: Path) -> NluScore:
+    """Run `rasa test nlu` on `test_data` and summarise its intent report."""
+    _rasa(
+        "test", "nlu", "--nlu", str(test_data), "--model", str(model), "--out", str(out)
+    )
+    return read_intent_report(out / "intent_report.json")
+
+
 def evaluate_config(name: str, config: dict, workdir: Path) -> NluRun:
     """Train NLU with `config` and evaluate it on the held-out set."""
     config_path = workdir / f"{name}.yml"
@@ -105,24 +115,11 @@ def evaluate_config(name: str, config: dict, workdir: Path) -> NluRun:
         name,
     )
     seconds = time.perf_counter() - started
-    results = workdir / f"{name}-results"
-    _rasa(
-        "test",
-        "nlu",
-        "--nlu",
-        str(HOLDOUT),
-        "--model",
-        str(workdir / f"{name}.tar.gz"),
-        "--out",
-        str(results),
+    model = workdir / f"{name}.tar.gz"
+    score = score_model(model, HOLDOUT, workdir / f"{name}-results")
+    typo = score_model(
+        model, typo_holdout(workdir / "typo_holdout.yml"), workdir / f"{name}-typos"
     )
-    score = read_intent_report(results / "intent_report.json")
-    typo_results = workdir / f"{name}-typo-results"
-    _rasa(
-        "test", "nlu", "--nlu", str(typo_holdout(workdir / "typo_holdout.yml")),
-        "--model", str(workdir / f"{name}.tar.gz"), "--out", str(typo_results),
-    )
-    typo = read_intent_report(typo_results / "intent_report.json")
     return NluRun(name, score.accuracy, score.macro_f1, seconds, typo.accuracy)
 
 

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.nlu import HOLDOUT, _rasa, fallback_outcome
-from smp.evaluation import read_intent_report
+from bench.nlu import HOLDOUT, fallback_outcome, score_model
 from smp.services import PROJECT_ROOT, latest_model, train_model
 from smp.testing import running_stack
 
@@ -165,17 +164,7 @@ def main() -> int:
         if model is None:
             raise SystemExit("No model: run `make train` first.")
 
-        _rasa(
-            "test",
-            "nlu",
-            "--nlu",
-            str(HOLDOUT),
-            "--model",
-            str(model),
-            "--out",
-            str(workdir / "nlu"),
-        )
-        score = read_intent_report(workdir / "nlu" / "intent_report.json")
+        score = score_model(model, HOLDOUT, workdir / "nlu")
         outcome = fallback_outcome(model)
         print(
             f"As served: {outcome.answered_correctly}/{outcome.messages} answered "
@@ -226,7 +215,7 @@ def main() -> int:
         "`rasa test nlu` scores the classifier's intent before the fallback. As the",
         "server answers (FallbackClassifier threshold 0.5):",
         "",
-        "| answered directly with the right intent | sent to \"Did you mean\" | of those, right topic among the two buttons |",
+        '| answered directly with the right intent | sent to "Did you mean" | of those, right topic among the two buttons |',
         "|---|---|---|",
         f"| {outcome.answered_correctly} of {outcome.messages} "
         f"({outcome.answered_correctly / outcome.messages:.3f}) "
