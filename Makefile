@@ -19,7 +19,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 NLU_ACCURACY_THRESHOLD ?= 0.85
 
 .PHONY: help install system-deps venv python-deps spacy db web-deps train run shell \
-	test test-data test-unit test-nlu test-stories test-e2e lint bench \
+	test test-data test-unit test-nlu test-stories test-e2e lint bench topics \
 	staff-user purge clean
 
 help: ## List the targets
@@ -46,11 +46,11 @@ python-deps: $(PY) ## Pinned Python dependencies and the project itself
 	$(BIN)/pip install -q --no-deps -e .
 
 spacy: python-deps ## Build the project's spaCy pipeline
-	$(PY) -m smp.manage build-spacy --output $(SPACY_MODEL)
+	$(PY) -m launcher.manage build-spacy --output $(SPACY_MODEL)
 
 db: python-deps ## Create the database schema and load the clinic's answers
-	$(PY) -m smp.manage init-db
-	$(PY) -m smp.manage sync-content
+	$(PY) -m launcher.manage init-db
+	$(PY) -m launcher.manage sync-content
 
 web-deps: ## Front-end packages of the widget and the staff console
 	@for dir in web console; do \
@@ -58,17 +58,21 @@ web-deps: ## Front-end packages of the widget and the staff console
 	done
 
 $(MODEL): config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY_MODEL)/meta.json
+	$(PY) -m launcher.generate --check
 	$(RASA) train --out models --fixed-model-name smp-assistant
 
 $(SPACY_MODEL)/meta.json:
-	$(PY) -m smp.manage build-spacy --output $(SPACY_MODEL)
+	$(PY) -m launcher.manage build-spacy --output $(SPACY_MODEL)
 
-train: ## Retrain the assistant after changing data/, domain.yml or config.yml
-	$(PY) -m smp.manage build-spacy --output $(SPACY_MODEL)
+topics: ## Regenerate domain.yml's lists and data/faq_rules.yml from smp/topics.py
+	$(PY) -m launcher.generate
+
+train: topics ## Retrain the assistant after changing data/, domain.yml or config.yml
+	$(PY) -m launcher.manage build-spacy --output $(SPACY_MODEL)
 	$(RASA) train --out models --fixed-model-name smp-assistant
 
 run: ## Start the whole product (trains first if there is no model)
-	$(PY) -m smp.run
+	$(PY) -m launcher.run
 
 shell: $(MODEL) ## Chat in the terminal (starts the action server alongside)
 	@$(RASA) run actions --actions actions >var/actions-shell.log 2>&1 & pid=$$!; \
@@ -80,8 +84,8 @@ test: lint test-data $(MODEL) test-unit test-nlu test-stories test-e2e ## The wh
 test-data: ## Validate the training data and domain
 	$(RASA) data validate --fail-on-warnings
 
-test-unit: ## Unit tests of actions, storage and NLP against a real SQLite database
-	$(BIN)/pytest tests/unit -q
+test-unit: ## Unit and structure tests (actions, storage, NLP, layers, topics) on real SQLite
+	$(BIN)/pytest tests/unit tests/structure -q
 
 test-nlu: $(MODEL) ## Held-out NLU evaluation; fails below the accuracy threshold
 	$(RASA) test nlu --nlu tests/nlu/holdout.yml --model $(MODEL) --out results/nlu
@@ -91,7 +95,7 @@ test-stories: $(MODEL) ## Dialogue test stories; any wrong prediction fails
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/core --fail-on-prediction-errors
 
 test-e2e: $(MODEL) ## Real servers over REST, real browser, channels, console
-	$(BIN)/pytest tests -q --ignore=tests/unit
+	$(BIN)/pytest tests -q --ignore=tests/unit --ignore=tests/structure
 
 lint: ## ruff over the Python code
 	$(BIN)/ruff check .
@@ -101,10 +105,10 @@ bench: $(MODEL) ## Accuracy, latency, throughput, training and start-up figures
 
 staff-user: ## Create a staff account for the console: make staff-user NAME=alex
 	@test -n "$(NAME)" || { echo "Usage: make staff-user NAME=alex"; exit 1; }
-	$(PY) -m smp.manage create-staff $(NAME)
+	$(PY) -m launcher.manage create-staff $(NAME)
 
 purge: ## Delete conversations older than RETENTION_DAYS (default 365)
-	$(PY) -m smp.manage purge
+	$(PY) -m launcher.manage purge
 
 clean: ## Remove trained models, results and local databases
 	rm -rf models/*.tar.gz results test-artifacts var/*.db*

@@ -28,7 +28,7 @@ from actions.common import (
 )
 from smp import repository
 from smp.clinic import get_clinic
-from smp.content import FAQ_INTENTS
+from smp.topics import FAQ_INTENTS
 from smp.validation import (
     InvalidInput,
     clean_text,

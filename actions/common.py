@@ -11,17 +11,11 @@ from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
 from smp.db import session_scope
+from smp.topics import ENTITIES
 
 T = TypeVar("T")
 
-ENTITY_SLOTS = (
-    "scar_type",
-    "alternative",
-    "gender",
-    "hair_loss",
-    "skin_tone",
-    "body_area",
-)
+ENTITY_SLOTS = ENTITIES
 
 BOOK_BUTTON = {"title": "Book a free consultation", "payload": "/book_consultation"}
 HUMAN_BUTTON = {"title": "Talk to a person", "payload": "/request_human"}

@@ -17,9 +17,8 @@ from actions.common import (
 )
 from smp import repository
 from smp.clinic import get_clinic
-from smp.content import FAQ_INTENTS
+from smp.topics import FAQ_INTENTS, UNCLEAR_INTENTS
 
-UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
 # Popular topics offered when the visitor asked about something else entirely.
 STARTER_TOPICS = ("faq_what_is_smp", "faq_pain", "faq_cost")
 

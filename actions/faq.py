@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import BOOK_BUTTON, in_session, latest_entities, latest_intent
 from smp import repository
 from smp.clinic import get_clinic
-from smp.content import FAQ_INTENTS
+from smp.topics import FAQ_INTENTS
 
 logger = logging.getLogger(__name__)
 

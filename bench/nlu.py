@@ -18,9 +18,9 @@ from pathlib import Path
 
 import yaml
 
+from launcher.services import PROJECT_ROOT, VENV_BIN, quiet_environment
 from smp.evaluation import NluScore, read_intent_report
 from smp.nlp import build_pipeline
-from smp.services import PROJECT_ROOT, VENV_BIN, quiet_environment
 
 HOLDOUT = PROJECT_ROOT / "tests" / "nlu" / "holdout.yml"
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import aiohttp
 
 from bench.nlu import HOLDOUT, fallback_outcome, score_model
-from smp.services import PROJECT_ROOT, latest_model, train_model
-from smp.testing import running_stack
+from launcher.services import PROJECT_ROOT, latest_model, train_model
+from launcher.testing import running_stack
 
 REPORT = PROJECT_ROOT / "docs" / "benchmarks.md"
 # Questions that each trigger a database-backed answer.

@@ -22,6 +22,13 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 
+from channels.spec import ChannelSpec
+
+# Always on: the website widget's channel. Allowed origins come from settings.
+CHANNEL = ChannelSpec(
+    name="Website widget", credentials_key=f"{__name__}.SocketIOInput"
+)
+
 
 class SocketIOInput(RasaSocketIOInput):
     """Rasa's socket.io input channel, with the session's room really joined."""

@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from channels import whatsapp_store as store
+from channels.spec import ChannelSpec
 from channels.whatsapp_format import (
     TEXT_ONLY_REPLY,
     button_payload,
@@ -52,7 +53,20 @@ from smp.db import session_scope
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
-REQUIRED_CREDENTIALS = ("access_token", "phone_number_id", "verify_token", "app_secret")
+CHANNEL = ChannelSpec(
+    name="WhatsApp",
+    credentials_key=f"{__name__}.WhatsAppInput",
+    variables={
+        "access_token": "WHATSAPP_ACCESS_TOKEN",
+        "phone_number_id": "WHATSAPP_PHONE_NUMBER_ID",
+        "verify_token": "WHATSAPP_VERIFY_TOKEN",
+        "app_secret": "WHATSAPP_APP_SECRET",
+    },
+    optional_variables={"graph_url": "WHATSAPP_GRAPH_URL"},
+    secrets=frozenset({"access_token", "verify_token", "app_secret"}),
+    tables=(store.WhatsAppDelivery, store.WhatsAppPendingChoices),
+)
+REQUIRED_CREDENTIALS = tuple(CHANNEL.variables)
 # Message types that need no answer: a reaction to one of our messages,
 # WhatsApp's own notices (e.g. the visitor changed number), and the event sent
 # when a visitor first opens the chat, before they have written anything.

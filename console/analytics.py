@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 
 from console.dates import DateRange, from_epoch, from_naive_utc
 from console.events import (
-    FALLBACK_INTENT,
-    like_prefix,
     slot_values,
     user_activity,
     user_messages,
 )
 from smp import repository
+from smp.conversations import like_prefix
 from smp.db import BookingRequest, HandoffRequest
+from smp.topics import FALLBACK_INTENT
 
 
 @dataclass

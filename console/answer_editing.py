@@ -11,8 +11,8 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from smp.clinic import ClinicConfig
-from smp.content import FAQ_INTENTS
 from smp.repository import AnswerView, Topic
+from smp.topics import FAQ_INTENTS
 
 # Editorial rules from content/answers.yml.
 MIN_RELATED, MAX_RELATED = 2, 3

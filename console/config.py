@@ -1,8 +1,8 @@
 """The console's settings: the project settings plus what only the console needs.
 
-`ConsoleSettings.from_environment()` builds them for `python -m console` and
-`make run`; tests construct `ConsoleSettings` directly so nothing depends on the
-environment of the test process.
+`ConsoleSettings.from_environment()` builds them from the project settings for
+`python -m console`; tests construct `ConsoleSettings` directly so nothing
+depends on the environment of the test process.
 """
 
 from __future__ import annotations
@@ -13,25 +13,19 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from smp.settings import PROJECT_ROOT, Settings, get_settings
+from smp.settings import (
+    DEFAULT_CONSOLE_PORT,
+    LOOPBACK,
+    PROJECT_ROOT,
+    Settings,
+    get_settings,
+)
 
 SECRET_KEY_FILE = PROJECT_ROOT / "var" / "console_secret_key"
 # Every test conversation the console starts has this sender id prefix, so
 # analytics, conversation lists and unanswered questions can leave it out.
 STAFF_TEST_PREFIX = "staff-test-"
 MIN_PASSWORD_LENGTH = 10
-
-
-def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    return float(value) if value not in (None, "") else default
-
-
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value in (None, ""):
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def load_or_create_secret_key(path: Path = SECRET_KEY_FILE) -> str:
@@ -63,8 +57,8 @@ class ConsoleSettings:
     secret_key: str
     low_confidence_threshold: float = 0.5
     domain_file: Path = PROJECT_ROOT / "domain.yml"
-    port: int = 8001
-    host: str = "127.0.0.1"
+    port: int = DEFAULT_CONSOLE_PORT
+    host: str = LOOPBACK
     # Signed out after this long without a request...
     idle_timeout: dt.timedelta = dt.timedelta(minutes=30)
     # ...and after this long in any case.
@@ -80,28 +74,21 @@ class ConsoleSettings:
 
     @classmethod
     def from_environment(cls, base: Settings | None = None) -> ConsoleSettings:
-        """Project settings plus the `CONSOLE_*` variables."""
+        """The console's part of the project settings."""
         base = base or get_settings()
+        options = base.console
         return cls(
             database_url=base.database_url,
             rasa_url=base.rasa_url,
             rasa_token=base.rasa_token,
             low_confidence_threshold=base.low_confidence_threshold,
-            secret_key=os.environ.get("CONSOLE_SECRET_KEY")
-            or load_or_create_secret_key(),
-            port=int(os.environ.get("CONSOLE_PORT", "8001")),
-            host=os.environ.get("CONSOLE_HOST", "127.0.0.1"),
-            idle_timeout=dt.timedelta(minutes=_env_float("CONSOLE_IDLE_MINUTES", 30)),
-            session_lifetime=dt.timedelta(
-                hours=_env_float("CONSOLE_SESSION_HOURS", 12)
-            ),
-            cookie_secure=_env_bool("CONSOLE_COOKIE_SECURE", False),
-            max_failed_logins=int(os.environ.get("CONSOLE_MAX_FAILED_LOGINS", "5")),
-            lockout=dt.timedelta(minutes=_env_float("CONSOLE_LOCKOUT_MINUTES", 15)),
-            retention_days=retention_days_from_environment(),
+            secret_key=options.secret_key or load_or_create_secret_key(),
+            port=options.port,
+            host=options.host,
+            idle_timeout=dt.timedelta(minutes=options.idle_minutes),
+            session_lifetime=dt.timedelta(hours=options.session_hours),
+            cookie_secure=options.cookie_secure,
+            max_failed_logins=options.max_failed_logins,
+            lockout=dt.timedelta(minutes=options.lockout_minutes),
+            retention_days=base.retention_days,
         )
-
-
-def retention_days_from_environment() -> int:
-    """How long conversations are kept (`RETENTION_DAYS`, default 365)."""
-    return int(os.environ.get("RETENTION_DAYS", "365"))

@@ -1,89 +1,28 @@
-"""Reading conversations from Rasa's SQL tracker store (the `events` table).
+"""Queries behind the console's conversation list, analytics and unanswered review.
 
-Rasa creates the table in the clinic database (see `smp.runtime`), one row per
-event: `sender_id` is the conversation, `data` the event as JSON text. The table
-is reflected rather than declared, because Rasa owns its schema; every query
-is built with SQLAlchemy Core, so values are always bound parameters.
-
-`build_turns()` works on Rasa's event dicts, so it serves both a stored
-conversation and a tracker fetched from Rasa's HTTP API (the test chat).
+They read Rasa's `events` table through `smp.conversations`, always leaving out
+the console's own test conversations unless asked for them.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    MetaData,
-    Table,
-    and_,
-    case,
-    func,
-    inspect,
-    not_,
-    or_,
-    select,
-)
-from sqlalchemy.engine import Engine
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import ColumnElement, Table
 
 from console.dates import DateRange
-
-EVENTS_TABLE = "events"
-# The classifier's "not understood" intent, and the action Rasa runs when the
-# dialogue policies are unsure; either marks a conversation as "had a fallback".
-FALLBACK_INTENT = "nlu_fallback"
-FALLBACK_ACTION = "action_default_fallback"
-UNCLEAR_INTENTS = (FALLBACK_INTENT, "out_of_scope")
-# Actions that only mean "waiting for the visitor", not worth showing.
-_QUIET_ACTIONS = {"action_listen", "action_session_start"}
-_SHOWN_SLOTS = (
-    "served_answer",
-    "consultation_offered",
-    "booking_reference",
-    "handoff_reference",
+from console.turns import FALLBACK_ACTION
+from smp.conversations import (
+    decode,
+    events_table,
+    is_staff_test,
+    visitor_only,
 )
-
-_tables: dict[str, Table] = {}
-
-
-def events_table(session: Session) -> Table | None:
-    """The reflected `events` table, or None while Rasa has not created it."""
-    bind = session.get_bind()
-    engine: Engine = bind.engine if hasattr(bind, "engine") else bind
-    key = str(engine.url)
-    if key not in _tables:
-        if not inspect(engine).has_table(EVENTS_TABLE):
-            return None
-        _tables[key] = Table(EVENTS_TABLE, MetaData(), autoload_with=engine)
-    return _tables[key]
-
-
-def like_prefix(prefix: str) -> str:
-    """A LIKE pattern matching `prefix` literally (escape character `\\`)."""
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
-
-
-def is_staff_test(table: Table, prefix: str) -> ColumnElement:
-    return table.c.sender_id.like(like_prefix(prefix), escape="\\")
-
-
-def visitor_only(table: Table, prefix: str) -> ColumnElement:
-    return not_(is_staff_test(table, prefix))
-
-
-def decode(data: str | None) -> dict[str, Any]:
-    """An event's JSON text as a dict (an unreadable row becomes empty)."""
-    try:
-        value = json.loads(data or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
+from smp.topics import FALLBACK_INTENT
 
 
 def in_range(table: Table, dates: DateRange) -> list[ColumnElement]:
@@ -221,25 +160,6 @@ def first_messages(session: Session, sender_ids: Sequence[str]) -> dict[str, str
     return {row.sender_id: str(decode(row.data).get("text") or "") for row in rows}
 
 
-def conversation_events(session: Session, sender_id: str) -> list[dict[str, Any]]:
-    """Every stored event of one conversation, oldest first, as Rasa's dicts."""
-    table = events_table(session)
-    if table is None:
-        return []
-    rows = session.execute(
-        select(table.c.type_name, table.c.timestamp, table.c.data)
-        .where(table.c.sender_id == sender_id)
-        .order_by(table.c.id)
-    ).all()
-    events = []
-    for row in rows:
-        event = decode(row.data)
-        event.setdefault("event", row.type_name)
-        event.setdefault("timestamp", row.timestamp)
-        events.append(event)
-    return events
-
-
 def known_intents(session: Session, staff_prefix: str) -> list[str]:
     """Intents that occur in visitors' messages (for the list's filter)."""
     table = events_table(session)
@@ -372,157 +292,3 @@ def user_activity(
         )
     ).all()
     return [(row[0], float(row[1] or 0.0), row[2] or "") for row in rows]
-
-
-def last_activity(session: Session) -> list[tuple[str, float]]:
-    """(sender id, latest event time) of every conversation."""
-    table = events_table(session)
-    if table is None:
-        return []
-    rows = session.execute(
-        select(table.c.sender_id, func.max(table.c.timestamp)).group_by(
-            table.c.sender_id
-        )
-    ).all()
-    return [(row[0], float(row[1] or 0.0)) for row in rows]
-
-
-def senders_matching_text(session: Session, needle: str, limit: int = 200) -> list[str]:
-    """Conversations in which a visitor typed `needle` (case-insensitive)."""
-    table = events_table(session)
-    if table is None or not needle.strip():
-        return []
-    pattern = "%" + like_prefix(needle.strip().lower())[:-1] + "%"
-    rows = session.scalars(
-        select(table.c.sender_id)
-        .where(
-            table.c.type_name == "user",
-            func.lower(table.c.data).like(pattern, escape="\\"),
-        )
-        .distinct()
-        .limit(limit)
-    ).all()
-    return list(rows)
-
-
-def existing_senders(session: Session, sender_ids: Iterable[str]) -> set[str]:
-    table = events_table(session)
-    ids = list(sender_ids)
-    if table is None or not ids:
-        return set()
-    return set(
-        session.scalars(
-            select(table.c.sender_id).where(table.c.sender_id.in_(ids)).distinct()
-        ).all()
-    )
-
-
-# --- Turns -------------------------------------------------------------------
-
-
-@dataclass
-class BotMessage:
-    text: str
-    buttons: list[dict[str, str]] = field(default_factory=list)
-
-
-@dataclass
-class Turn:
-    """A visitor's message and everything the assistant did in reply.
-
-    The turn before the first message (`user_text` None) holds whatever the
-    assistant said unprompted.
-    """
-
-    user_text: str | None = None
-    timestamp: float | None = None
-    intent: str | None = None
-    confidence: float | None = None
-    runner_ups: list[tuple[str, float]] = field(default_factory=list)
-    entities: list[dict[str, Any]] = field(default_factory=list)
-    actions: list[str] = field(default_factory=list)
-    replies: list[BotMessage] = field(default_factory=list)
-    slots: dict[str, Any] = field(default_factory=dict)
-    session_start: bool = False
-
-    @property
-    def served_answer(self) -> dict[str, Any] | None:
-        value = self.slots.get("served_answer")
-        return value if isinstance(value, dict) else None
-
-    @property
-    def is_fallback(self) -> bool:
-        return self.intent == FALLBACK_INTENT or FALLBACK_ACTION in self.actions
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "user_text": self.user_text,
-            "timestamp": self.timestamp,
-            "intent": self.intent,
-            "confidence": self.confidence,
-            "runner_ups": [
-                {"name": name, "confidence": conf} for name, conf in self.runner_ups
-            ],
-            "entities": self.entities,
-            "actions": self.actions,
-            "replies": [
-                {"text": reply.text, "buttons": reply.buttons} for reply in self.replies
-            ],
-            "served_answer": self.served_answer,
-            "is_fallback": self.is_fallback,
-        }
-
-
-def _entity(entity: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "entity": entity.get("entity"),
-        "value": entity.get("value"),
-        "extractor": entity.get("extractor"),
-    }
-
-
-def build_turns(events: Iterable[dict[str, Any]], runner_ups: int = 3) -> list[Turn]:
-    """Group Rasa events into turns: each user message and what followed it."""
-    turns: list[Turn] = []
-    current = Turn()
-    pending_session_start = False
-    for event in events:
-        kind = event.get("event")
-        if kind == "user":
-            if current.user_text is not None or current.replies or current.actions:
-                turns.append(current)
-            parse = event.get("parse_data") or {}
-            intent = parse.get("intent") or {}
-            ranking = [
-                (str(item.get("name")), float(item.get("confidence") or 0.0))
-                for item in parse.get("intent_ranking") or []
-                if item.get("name") != intent.get("name")
-            ]
-            current = Turn(
-                user_text=str(event.get("text") or ""),
-                timestamp=event.get("timestamp"),
-                intent=intent.get("name"),
-                confidence=intent.get("confidence"),
-                runner_ups=ranking[:runner_ups],
-                entities=[_entity(e) for e in parse.get("entities") or []],
-                session_start=pending_session_start,
-            )
-            pending_session_start = False
-        elif kind == "session_started":
-            pending_session_start = True
-        elif kind == "action":
-            name = event.get("name")
-            if name and name not in _QUIET_ACTIONS:
-                current.actions.append(name)
-        elif kind == "bot":
-            data = event.get("data") or {}
-            buttons = [
-                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-                for b in data.get("buttons") or []
-            ]
-            current.replies.append(BotMessage(str(event.get("text") or ""), buttons))
-        elif kind == "slot" and event.get("name") in _SHOWN_SLOTS:
-            current.slots[event["name"]] = event.get("value")
-    if current.user_text is not None or current.replies or current.actions:
-        turns.append(current)
-    return turns

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from console.config import MIN_PASSWORD_LENGTH
-from smp.db import StaffUser, utcnow
+from console.models import StaffUser
+from smp.db import utcnow
 
 # Checked against when the username is unknown, so that a wrong username takes
 # as long as a wrong password and does not reveal which accounts exist.

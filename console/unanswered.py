@@ -23,8 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.dates import DateRange
-from console.events import UNCLEAR_INTENTS, UserMessage, user_messages
-from smp.db import UnansweredReview, utcnow
+from console.events import UserMessage, user_messages
+from console.models import UnansweredReview
+from smp.db import utcnow
+from smp.topics import UNCLEAR_INTENTS
 
 SIMILARITY = 0.88
 DECISIONS = ("assigned", "dismissed")

@@ -10,23 +10,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from smp.repository import upsert_content_answer
-
-FAQ_INTENTS = (
-    "faq_what_is_smp",
-    "faq_pain",
-    "faq_scars",
-    "faq_suitability",
-    "faq_alternatives",
-    "faq_vs_tattoo",
-    "faq_procedure",
-    "faq_results",
-    "faq_longevity",
-    "faq_aftercare",
-    "faq_risks",
-    "faq_removal",
-    "faq_cost",
-    "faq_practitioner",
-)
+from smp.topics import FAQ_INTENTS
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 
 from sqlalchemy import (
     JSON,
-    Boolean,
     Column,
     Date,
     DateTime,
@@ -68,11 +67,6 @@ class Answer(Base):
         cascade="all, delete-orphan",
         order_by="AnswerRevision.version",
     )
-
-    @property
-    def variant_label(self) -> str:
-        """`scar_type=fut` for a variant, empty for the base answer."""
-        return f"{self.entity}={self.entity_value}" if self.entity else ""
 
 
 class AnswerRevision(Base):
@@ -134,19 +128,6 @@ class HandoffRequest(VisitorRequestColumns, Base):
     reply_expected_at = Column(DateTime, nullable=True)
 
 
-class StaffUser(Base):
-    """A clinic staff member who may sign in to the console."""
-
-    __tablename__ = "staff_users"
-
-    id = Column(Integer, primary_key=True)
-    username = Column(String(80), nullable=False, unique=True)
-    password_hash = Column(String(255), nullable=False)
-    is_active = Column(Boolean, nullable=False, default=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
-    last_login_at = Column(DateTime, nullable=True)
-
-
 def _configure_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001
     # WAL lets the console read while the action server writes; the busy timeout
     # makes concurrent writers wait instead of failing.
@@ -205,17 +186,12 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
-# Modules outside smp/ that declare tables on `Base`; imported before the
-# schema is created so their tables exist too.
-MODEL_MODULES = ("channels.whatsapp_store",)
-
-
 def create_schema(url: str | None = None) -> None:
-    """Create every table that does not exist yet (idempotent)."""
-    import importlib
+    """Create every table declared on `Base` that does not exist yet (idempotent).
 
-    for module in MODEL_MODULES:
-        importlib.import_module(module)
+    Only the tables of modules imported so far are declared: the launcher's
+    `launcher.schema` imports every area's models first.
+    """
     engine = get_engine(url)
     if engine.url.get_backend_name() == "sqlite" and engine.url.database:
         from pathlib import Path
@@ -230,22 +206,3 @@ def dispose_engines() -> None:
         engine.dispose()
     _engines.clear()
     _factories.clear()
-
-
-class UnansweredReview(Base):
-    """A staff decision about a question the assistant could not answer.
-
-    Unanswered questions themselves are read from the conversation events; this
-    table remembers which normalised texts staff assigned to an intent (and
-    exported as training examples) or dismissed.
-    """
-
-    __tablename__ = "unanswered_reviews"
-
-    id = Column(Integer, primary_key=True)
-    normalised_text = Column(String(500), nullable=False, unique=True)
-    example_text = Column(Text, nullable=False)
-    decision = Column(String(16), nullable=False)  # "assigned" or "dismissed"
-    intent = Column(String(64), nullable=True)
-    decided_by = Column(String(80), nullable=False)
-    decided_at = Column(DateTime, nullable=False, default=utcnow)

@@ -1,53 +1,147 @@
-"""The one place that reads the environment.
+"""The one place that reads the environment, and the one place for each default.
 
-Every process (action server, console, channels, tools) calls `get_settings()`
-and reads its configuration from the returned object.
+Every process (Rasa's action server, the console, the web server, the channels,
+the launcher and its tools) reads its configuration from `get_settings()`.
+`Settings.from_environment(env)` builds the same object from any mapping, so
+tests never depend on the environment of the test process.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_RASA_PORT = 5005
+DEFAULT_ACTIONS_PORT = 5055
+DEFAULT_WEB_PORT = 8000
+DEFAULT_CONSOLE_PORT = 8001
+# The HTTP API token `make run` uses on loopback when none is set.
+DEFAULT_RASA_TOKEN = "change-me-local-token"  # noqa: S105
+LOOPBACK = "127.0.0.1"
+
+
+def _text(env: Mapping[str, str], name: str, default: str = "") -> str:
+    value = env.get(name)
+    return value.strip() if value not in (None, "") else default
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _text(env, name)
+    return int(value) if value else default
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _text(env, name)
+    return float(value) if value else default
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = _text(env, name)
+    if not value:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in _text(env, name).split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class ConsoleOptions:
+    """What only the staff console reads (`CONSOLE_*`)."""
+
+    port: int = DEFAULT_CONSOLE_PORT
+    host: str = LOOPBACK
+    secret_key: str = ""
+    idle_minutes: float = 30.0
+    session_hours: float = 12.0
+    cookie_secure: bool = False
+    max_failed_logins: int = 5
+    lockout_minutes: float = 15.0
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Runtime configuration, read once from environment variables."""
+    """Runtime configuration of every process, read once."""
 
     database_url: str
     content_dir: Path
     clinic_file: Path
     answers_file: Path
-    rasa_url: str
-    rasa_token: str
-    low_confidence_threshold: float
+    rasa_port: int = DEFAULT_RASA_PORT
+    actions_port: int = DEFAULT_ACTIONS_PORT
+    web_port: int = DEFAULT_WEB_PORT
+    # Where processes on this machine reach the Rasa server...
+    rasa_url: str = f"http://{LOOPBACK}:{DEFAULT_RASA_PORT}"
+    # ...and where visitors' browsers reach it.
+    rasa_public_url: str = f"http://{LOOPBACK}:{DEFAULT_RASA_PORT}"
+    actions_url: str = f"http://{LOOPBACK}:{DEFAULT_ACTIONS_PORT}/webhook"
+    rasa_token: str = DEFAULT_RASA_TOKEN
+    redis_url: str = ""
+    widget_allowed_origins: tuple[str, ...] = ()
+    low_confidence_threshold: float = 0.5
+    retention_days: int = 365
+    console: ConsoleOptions = ConsoleOptions()
+    # The whole environment, read-only: messaging channels declare their own
+    # variables (channels/registry.py) and the launcher looks them up here.
+    environment: Mapping[str, str] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
-
-def _default_sqlite_url(name: str) -> str:
-    return f"sqlite:///{PROJECT_ROOT / 'var' / name}"
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> Settings:
+        """Settings from `env` (normally `os.environ`), defaults for the rest."""
+        content_dir = Path(_text(env, "SMP_CONTENT_DIR") or PROJECT_ROOT / "content")
+        rasa_port = _int(env, "RASA_PORT", DEFAULT_RASA_PORT)
+        actions_port = _int(env, "ACTIONS_PORT", DEFAULT_ACTIONS_PORT)
+        rasa_url = _text(env, "RASA_URL", f"http://{LOOPBACK}:{rasa_port}")
+        return cls(
+            database_url=_text(env, "DATABASE_URL")
+            or f"sqlite:///{PROJECT_ROOT / 'var' / 'clinic.db'}",
+            content_dir=content_dir,
+            clinic_file=Path(
+                _text(env, "SMP_CLINIC_FILE") or content_dir / "clinic.yml"
+            ),
+            answers_file=Path(
+                _text(env, "SMP_ANSWERS_FILE") or content_dir / "answers.yml"
+            ),
+            rasa_port=rasa_port,
+            actions_port=actions_port,
+            web_port=_int(env, "WEB_PORT", DEFAULT_WEB_PORT),
+            rasa_url=rasa_url.rstrip("/"),
+            rasa_public_url=_text(env, "RASA_PUBLIC_URL", rasa_url).rstrip("/"),
+            actions_url=_text(
+                env, "ACTIONS_URL", f"http://{LOOPBACK}:{actions_port}/webhook"
+            ),
+            rasa_token=_text(env, "RASA_TOKEN", DEFAULT_RASA_TOKEN),
+            redis_url=_text(env, "REDIS_URL"),
+            widget_allowed_origins=_list(env, "WIDGET_ALLOWED_ORIGINS"),
+            low_confidence_threshold=_float(env, "SMP_LOW_CONFIDENCE", 0.5),
+            retention_days=_int(env, "RETENTION_DAYS", 365),
+            console=ConsoleOptions(
+                port=_int(env, "CONSOLE_PORT", DEFAULT_CONSOLE_PORT),
+                host=_text(env, "CONSOLE_HOST", LOOPBACK),
+                secret_key=_text(env, "CONSOLE_SECRET_KEY"),
+                idle_minutes=_float(env, "CONSOLE_IDLE_MINUTES", 30.0),
+                session_hours=_float(env, "CONSOLE_SESSION_HOURS", 12.0),
+                cookie_secure=_bool(env, "CONSOLE_COOKIE_SECURE", False),
+                max_failed_logins=_int(env, "CONSOLE_MAX_FAILED_LOGINS", 5),
+                lockout_minutes=_float(env, "CONSOLE_LOCKOUT_MINUTES", 15.0),
+            ),
+            environment=MappingProxyType(dict(env)),
+        )
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Return the process-wide settings (cached; call `reset_settings` in tests)."""
-    content_dir = Path(os.environ.get("SMP_CONTENT_DIR", PROJECT_ROOT / "content"))
-    return Settings(
-        database_url=os.environ.get("DATABASE_URL") or _default_sqlite_url("clinic.db"),
-        content_dir=content_dir,
-        clinic_file=Path(os.environ.get("SMP_CLINIC_FILE", content_dir / "clinic.yml")),
-        answers_file=Path(
-            os.environ.get("SMP_ANSWERS_FILE", content_dir / "answers.yml")
-        ),
-        rasa_url=os.environ.get(
-            "RASA_URL", f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"
-        ),
-        rasa_token=os.environ.get("RASA_TOKEN", "change-me-local-token"),
-        low_confidence_threshold=float(os.environ.get("SMP_LOW_CONFIDENCE", "0.5")),
-    )
+    """The process-wide settings (cached; call `reset_settings` in tests)."""
+    return Settings.from_environment(os.environ)
 
 
 def reset_settings() -> None:

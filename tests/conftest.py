@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from launcher.services import PROJECT_ROOT
+from launcher.testing import free_port, make_database, running_stack
 from smp import db
-from smp.services import PROJECT_ROOT
 from smp.settings import reset_settings
-from smp.testing import free_port, make_database, running_stack
 
 __all__ = ["free_port", "make_database"]
 

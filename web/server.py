@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from smp.clinic import get_clinic
+from smp.settings import LOOPBACK, Settings, get_settings
 
 WEB_ROOT = Path(__file__).resolve().parent
 WIDGET_DIR = WEB_ROOT / "widget"
@@ -52,7 +52,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 # Loopback only: in production a reverse proxy (TLS) sits in front.
-HOST = "127.0.0.1"
+HOST = LOOPBACK
 
 
 @dataclass(frozen=True)
@@ -63,14 +63,10 @@ class WebSettings:
     rasa_public_url: str
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
-        """Read `WEB_PORT` and `RASA_PUBLIC_URL` (default: Rasa on `RASA_PORT`)."""
-        env = os.environ if env is None else env
-        rasa_port = env.get("RASA_PORT", "5005")
-        url = env.get("RASA_PUBLIC_URL") or f"http://127.0.0.1:{rasa_port}"
-        return cls(
-            port=int(env.get("WEB_PORT", "8000")), rasa_public_url=url.rstrip("/")
-        )
+    def from_settings(cls, settings: Settings | None = None) -> WebSettings:
+        """`WEB_PORT` and `RASA_PUBLIC_URL` (default: Rasa on `RASA_PORT`)."""
+        settings = settings or get_settings()
+        return cls(port=settings.web_port, rasa_public_url=settings.rasa_public_url)
 
 
 SETTINGS = web.AppKey("settings", WebSettings)
@@ -236,7 +232,7 @@ def create_app(settings: WebSettings) -> web.Application:
 def main() -> None:
     """Serve until interrupted (Ctrl-C or SIGINT from `make run`)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = WebSettings.from_env()
+    settings = WebSettings.from_settings()
     if not vendor_ready():
         logger.error(
             "The socket.io client is not in %s: run `npm ci --prefix web`.", VENDOR_DIR

@@ -28,7 +28,7 @@ from console.answer_editing import (
 from console.views.common import db_session, form_int, staff_name
 from smp import repository
 from smp.clinic import get_clinic
-from smp.content import FAQ_INTENTS
+from smp.topics import FAQ_INTENTS
 
 blueprint = Blueprint("answers", __name__)
 log = logging.getLogger("console.answers")

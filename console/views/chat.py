@@ -9,8 +9,8 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from flask import session as cookie
 
 from console.answer_editing import message_html
-from console.events import build_turns
 from console.rasa_client import AssistantUnavailable
+from console.turns import build_turns
 from console.views.common import rasa, settings
 
 blueprint = Blueprint("chat", __name__)

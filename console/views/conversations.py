@@ -5,15 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from console.dates import DateRange
-from console.events import (
-    ConversationFilter,
-    build_turns,
-    conversation_events,
-    known_intents,
-    list_conversations,
-)
+from console.events import ConversationFilter, known_intents, list_conversations
 from console.requests_data import conversations_with_requests, requests_for_conversation
+from console.turns import build_turns
 from console.views.common import db_session, page_number, settings
+from smp.conversations import conversation_events
 
 blueprint = Blueprint("conversations", __name__)
 

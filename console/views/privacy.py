@@ -15,7 +15,7 @@ from console import privacy
 from console.views.common import db_session, settings
 
 blueprint = Blueprint("privacy", __name__)
-log = logging.getLogger("console.privacy")
+log = logging.getLogger("smp.privacy")
 MAX_QUERY_LENGTH = 254
 
 

@@ -20,8 +20,8 @@ from whatsapp_payloads import (
     sign,
 )
 
-from smp.services import PROJECT_ROOT
-from smp.testing import free_port, running_stack
+from launcher.services import PROJECT_ROOT
+from launcher.testing import free_port, running_stack
 
 SIGNED = "signed"
 

@@ -7,7 +7,17 @@ import logging
 import yaml
 from rasa.shared.utils.io import read_config_file
 
-from smp.runtime import WHATSAPP_CHANNEL, credentials_config, messaging_channels
+from channels.registry import CHANNELS
+from channels.whatsapp import CHANNEL as WHATSAPP
+from launcher import runtime
+from launcher.runtime import messaging_channels
+from smp.settings import Settings
+
+WHATSAPP_CHANNEL = WHATSAPP.credentials_key
+
+
+def credentials_config(env):
+    return runtime.credentials_config(Settings.from_environment(env))
 
 WHATSAPP_ENV = {
     "WHATSAPP_ACCESS_TOKEN": "wa-token",
@@ -24,6 +34,24 @@ TELEGRAM_ENV = {
 
 def test_no_messaging_channel_without_configuration():
     assert messaging_channels({}) == {}
+
+
+def test_every_registered_channel_starts_only_with_all_its_variables(caplog):
+    for channel in CHANNELS:
+        if channel.always_on:
+            continue
+        full = {name: f"value-{name}" for name in channel.variables.values()}
+        enabled = messaging_channels(full)[channel.credentials_key]
+        assert set(enabled) == set(channel.variables)
+        for key in channel.secrets & set(channel.variables):
+            assert enabled[key] == f"${{{channel.variables[key]}}}"
+        first, *_ = channel.variables.values()
+        partial = {name: value for name, value in full.items() if name != first}
+        if partial:
+            caplog.clear()
+            with caplog.at_level(logging.WARNING, logger="launcher.runtime"):
+                assert channel.credentials_key not in messaging_channels(partial)
+            assert first in caplog.text
 
 
 def test_credentials_without_environment_have_no_telegram_or_whatsapp():
@@ -44,7 +72,7 @@ def test_telegram_is_enabled_with_all_three_variables():
 
 def test_partial_telegram_configuration_warns_and_is_not_enabled(caplog):
     env = {k: v for k, v in TELEGRAM_ENV.items() if k != "TELEGRAM_BOT_NAME"}
-    with caplog.at_level(logging.WARNING, logger="smp.runtime"):
+    with caplog.at_level(logging.WARNING, logger="launcher.runtime"):
         assert messaging_channels(env) == {}
     assert "Telegram channel not enabled" in caplog.text
     assert "TELEGRAM_BOT_NAME" in caplog.text
@@ -69,7 +97,7 @@ def test_the_graph_url_can_be_overridden():
 
 def test_partial_whatsapp_configuration_warns_with_the_missing_variables(caplog):
     env = {"WHATSAPP_ACCESS_TOKEN": "wa-token", "WHATSAPP_APP_SECRET": "s"}
-    with caplog.at_level(logging.WARNING, logger="smp.runtime"):
+    with caplog.at_level(logging.WARNING, logger="launcher.runtime"):
         assert messaging_channels(env) == {}
     assert "WhatsApp channel not enabled" in caplog.text
     assert "WHATSAPP_PHONE_NUMBER_ID" in caplog.text

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sys
 
+from launcher.testing import free_port
 from smp.settings import PROJECT_ROOT
-from smp.testing import free_port
 
 # pytest puts tests/ on sys.path, where this folder (tests/console, no
 # __init__.py) would pass for a namespace package called `console`. With the

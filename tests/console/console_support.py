@@ -14,8 +14,8 @@ from sqlalchemy import text
 
 from console.config import ConsoleSettings
 from console.staff import create_staff
+from launcher.services import PROJECT_ROOT
 from smp.db import BookingRequest, HandoffRequest, get_engine, session_scope, utcnow
-from smp.services import PROJECT_ROOT
 
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 STAFF_USER = "reception"

@@ -8,9 +8,11 @@ import yaml
 from console_support import Said, add_booking, page_token, record_conversation
 
 from console import unanswered
-from console.events import UserMessage, build_turns
+from console.events import UserMessage
+from console.models import UnansweredReview
+from console.turns import build_turns
 from smp import repository
-from smp.db import UnansweredReview, session_scope
+from smp.db import session_scope
 
 
 def _message(text: str, intent: str = "nlu_fallback", confidence: float = 0.3):

@@ -223,7 +223,7 @@ def test_purge_deletes_conversations_past_the_retention_period(database_url):
     record_conversation(database_url, "recent", [Said("hello", "greet")], started=now)
     add_booking(database_url, "ancient")
     result = subprocess.run(
-        [sys.executable, "-m", "smp.manage", "purge", "--days", "30"],
+        [sys.executable, "-m", "launcher.manage", "purge", "--days", "30"],
         capture_output=True,
         text=True,
         env={**_env(), "DATABASE_URL": database_url},
@@ -248,7 +248,7 @@ def test_purge_takes_its_default_from_retention_days(database_url):
         started=now - dt.timedelta(days=10),
     )
     result = subprocess.run(
-        [sys.executable, "-m", "smp.manage", "purge"],
+        [sys.executable, "-m", "launcher.manage", "purge"],
         capture_output=True,
         text=True,
         env={**_env(), "DATABASE_URL": database_url, "RETENTION_DAYS": "7"},

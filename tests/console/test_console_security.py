@@ -231,7 +231,7 @@ def test_pages_send_security_headers(staff_client):
 
 def test_passwords_are_stored_hashed_and_must_be_long_enough(session):
     create_staff(session, "nurse", "long-enough-pw")
-    from smp.db import StaffUser
+    from console.models import StaffUser
 
     stored = session.query(StaffUser).filter_by(username="nurse").one()
     assert "long-enough-pw" not in stored.password_hash
@@ -246,7 +246,7 @@ def test_passwords_are_stored_hashed_and_must_be_long_enough(session):
 def test_create_staff_command_reads_the_password_from_stdin(database_url):
     env_python = sys.executable
     result = subprocess.run(
-        [env_python, "-m", "smp.manage", "create-staff", "manager", "--password-stdin"],
+        [env_python, "-m", "launcher.manage", "create-staff", "manager", "--password-stdin"],
         input="manager-password-1\n",
         capture_output=True,
         text=True,
@@ -257,7 +257,7 @@ def test_create_staff_command_reads_the_password_from_stdin(database_url):
     with session_scope(database_url) as session:
         assert authenticate(session, "manager", "manager-password-1") is not None
     short = subprocess.run(
-        [env_python, "-m", "smp.manage", "create-staff", "temp", "--password-stdin"],
+        [env_python, "-m", "launcher.manage", "create-staff", "temp", "--password-stdin"],
         input="short\n",
         capture_output=True,
         text=True,

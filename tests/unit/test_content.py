@@ -8,8 +8,9 @@ import pytest
 import yaml
 
 from smp.clinic import get_clinic
-from smp.content import FAQ_INTENTS, load_content
+from smp.content import load_content
 from smp.settings import get_settings
+from smp.topics import FAQ_INTENTS
 
 ANSWERS = load_content(get_settings().answers_file)
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")

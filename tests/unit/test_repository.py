@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from smp import repository
-from smp.content import FAQ_INTENTS, sync_content
+from smp.content import sync_content
 from smp.db import Answer, AnswerRevision, BookingRequest, HandoffRequest, session_scope
 from smp.settings import get_settings
+from smp.topics import FAQ_INTENTS
 
 
 def booking_draft(**changes) -> repository.BookingDraft:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
+from launcher.services import PROJECT_ROOT
 from smp.clinic import get_clinic
-from smp.services import PROJECT_ROOT
 
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}

@@ -28,10 +28,9 @@ from playwright.sync_api import (
     expect,
 )
 
-from smp.services import PROJECT_ROOT, Service
-from smp.testing import free_port
+from launcher.services import PROJECT_ROOT, Service, web_server
+from launcher.testing import free_port
 from web.server import vendor_ready
-from web.service import web_server
 
 LOGS = PROJECT_ROOT / "test-artifacts" / "logs"
 

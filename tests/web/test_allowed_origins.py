@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from smp.testing import RunningStack, running_stack
+from launcher.testing import RunningStack, running_stack
 
 pytestmark = pytest.mark.e2e
 

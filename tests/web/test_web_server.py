@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from launcher import services
 from smp.clinic import get_clinic
-from web import service as web_service
+from smp.settings import Settings
 from web.server import WebSettings, create_app, render_page
 
 RASA_URL = "https://chat.clinic.example"
@@ -107,23 +108,28 @@ def test_page_values_are_html_escaped_and_unknown_placeholders_fail():
 
 
 def test_settings_default_to_port_8000_and_the_local_rasa_server():
-    assert WebSettings.from_env({}) == WebSettings(8000, "http://127.0.0.1:5005")
-    assert WebSettings.from_env({"RASA_PORT": "5999", "WEB_PORT": "8100"}) == (
+    def from_env(env):
+        return WebSettings.from_settings(Settings.from_environment(env))
+
+    assert from_env({}) == WebSettings(8000, "http://127.0.0.1:5005")
+    assert from_env({"RASA_PORT": "5999", "WEB_PORT": "8100"}) == (
         WebSettings(8100, "http://127.0.0.1:5999")
     )
-    assert WebSettings.from_env({"RASA_PUBLIC_URL": "https://rasa.example/"}) == (
+    assert from_env({"RASA_PUBLIC_URL": "https://rasa.example/"}) == (
         WebSettings(8000, "https://rasa.example")
     )
 
 
-def test_make_run_starts_the_web_server_once_the_widget_is_installed(monkeypatch):
-    monkeypatch.setenv("WEB_PORT", "8123")
-    monkeypatch.setattr(web_service, "vendor_ready", lambda: True)
-    made = web_service.service()
-    assert made is not None
-    server, line = made
-    assert server.ready_url == "http://127.0.0.1:8123/healthz"
-    assert line == "Demo clinic page: http://127.0.0.1:8123/"
+def test_make_run_starts_the_web_server_once_the_widget_is_installed(
+    monkeypatch, tmp_path
+):
+    settings = Settings.from_environment({"WEB_PORT": "8123", "CONSOLE_PORT": "8124"})
+    monkeypatch.setattr(services, "vendor_ready", lambda: True)
+    (web, web_line), (console, console_line) = services.front_ends(settings, tmp_path)
+    assert web.ready_url == "http://127.0.0.1:8123/healthz"
+    assert web_line == "Demo clinic page: http://127.0.0.1:8123/"
+    assert console.ready_url == "http://127.0.0.1:8124/login"
 
-    monkeypatch.setattr(web_service, "vendor_ready", lambda: False)
-    assert web_service.service() is None
+    monkeypatch.setattr(services, "vendor_ready", lambda: False)
+    names = [service.name for service, _ in services.front_ends(settings, tmp_path)]
+    assert names == ["staff console"]

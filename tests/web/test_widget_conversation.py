@@ -10,9 +10,9 @@ from chat_page import DESKTOP, PHONE, eventually, words
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from launcher.services import PROJECT_ROOT
 from smp import repository
 from smp.db import BookingRequest, session_scope
-from smp.services import PROJECT_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 

@@ -1,54 +1,30 @@
 """`make run`: the whole product on this machine, with embedded defaults.
 
 Prepares the database, trains a model if none exists, then starts the action
-server and the Rasa server (plus the web front ends registered in
-`EXTRA_SERVICES`) and stops them all on Ctrl-C.
+server, the Rasa server, the demo site with the widget and the staff console,
+and stops them all on Ctrl-C.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
 import signal
 import sys
 import time
 
-from smp.db import create_schema, session_scope
-from smp.runtime import write_runtime_config
-from smp.services import (
+from launcher.runtime import write_runtime_config
+from launcher.schema import create_all_tables
+from launcher.services import (
     PROJECT_ROOT,
-    Service,
     action_server,
+    front_ends,
     latest_model,
     rasa_server,
     train_model,
 )
+from smp.db import session_scope
 from smp.settings import get_settings
 
 LOG_DIR = PROJECT_ROOT / "var" / "log"
-
-
-def _port(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
-# Front ends started next to the assistant. Each module has a `service()`
-# returning (Service, "line to print") or None when it is not set up.
-EXTRA_SERVICE_MODULES = ("web.service", "console.service")
-
-
-def _web_services() -> list[tuple[Service, str]]:
-    """Front ends that exist in this checkout, with the line to print for each."""
-    found: list[tuple[Service, str]] = []
-    for module_name in EXTRA_SERVICE_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        made = module.service()
-        if made is not None:
-            found.append(made)
-    return found
 
 
 def prepare_database() -> None:
@@ -56,7 +32,7 @@ def prepare_database() -> None:
     from smp import repository
     from smp.content import sync_content
 
-    create_schema()
+    create_all_tables()
     with session_scope() as session:
         if not repository.list_answers(session):
             sync_content(session, get_settings().answers_file)
@@ -72,8 +48,8 @@ def main() -> int:
         print("No trained model yet: training one (a few minutes)...")
         model = train_model()
 
-    rasa_port = _port("RASA_PORT", 5005)
-    actions_port = _port("ACTIONS_PORT", 5055)
+    rasa_port = settings.rasa_port
+    actions_port = settings.actions_port
     services = [
         action_server(actions_port, log=LOG_DIR / "actions.log"),
         rasa_server(
@@ -85,7 +61,7 @@ def main() -> int:
             log=LOG_DIR / "rasa.log",
         ),
     ]
-    extra = _web_services()
+    extra = front_ends(settings, LOG_DIR)
     services.extend(service for service, _ in extra)
 
     stopping = False

@@ -1,7 +1,7 @@
 """Starting and stopping the product's processes.
 
-`make run` and the end-to-end tests both start the servers through these
-functions, so the tests exercise exactly what a clinic runs.
+`make run`, the end-to-end tests and the benchmark all start the servers
+through these functions, so the tests exercise exactly what a clinic runs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smp.settings import PROJECT_ROOT
+from smp.settings import LOOPBACK, PROJECT_ROOT, Settings
+from web.server import VENDOR_DIR, vendor_ready
 
 VENV_BIN = Path(sys.executable).parent
 MODELS_DIR = PROJECT_ROOT / "models"
@@ -166,6 +167,55 @@ def rasa_server(
         env=env or {},
         log_path=log,
     )
+
+
+def web_server(port: int, rasa_public_url: str, log: Path | None = None) -> Service:
+    """The demo site and widget files on loopback, chatting with Rasa."""
+    return Service(
+        name="web server",
+        command=[sys.executable, "-m", "web.server"],
+        ready_url=f"http://{LOOPBACK}:{port}/healthz",
+        env={"WEB_PORT": str(port), "RASA_PUBLIC_URL": rasa_public_url},
+        log_path=log,
+    )
+
+
+def console_server(port: int, log: Path | None = None) -> Service:
+    """The staff console on loopback."""
+    return Service(
+        name="staff console",
+        command=[sys.executable, "-m", "console"],
+        ready_url=f"http://{LOOPBACK}:{port}/login",
+        env={"CONSOLE_PORT": str(port)},
+        log_path=log,
+    )
+
+
+def front_ends(settings: Settings, log_dir: Path) -> list[tuple[Service, str]]:
+    """The web server (once the widget is installed) and the staff console.
+
+    Each comes with the line `make run` prints for it.
+    """
+    found: list[tuple[Service, str]] = []
+    if vendor_ready():
+        found.append(
+            (
+                web_server(
+                    settings.web_port, settings.rasa_public_url, log_dir / "web.log"
+                ),
+                f"Demo clinic page: http://{LOOPBACK}:{settings.web_port}/",
+            )
+        )
+    else:
+        print(f"Chat widget not installed ({VENDOR_DIR} is empty): run `make install`.")
+    port = settings.console.port
+    found.append(
+        (
+            console_server(port, log_dir / "console.log"),
+            f"Staff console: http://{LOOPBACK}:{port}/",
+        )
+    )
+    return found
 
 
 def train_model(

@@ -1,16 +1,17 @@
-"""Command line for set-up and maintenance: `python -m smp.manage --help`."""
+"""Command line for set-up and maintenance: `python -m launcher.manage --help`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from smp.db import create_schema, session_scope
+from launcher.schema import create_all_tables
+from smp.db import session_scope
 from smp.settings import get_settings
 
 
 def _init_db(_args: argparse.Namespace) -> int:
-    create_schema()
+    create_all_tables()
     print("Database schema is up to date.")
     return 0
 
@@ -18,7 +19,7 @@ def _init_db(_args: argparse.Namespace) -> int:
 def _sync_content(args: argparse.Namespace) -> int:
     from smp.content import sync_content
 
-    create_schema()
+    create_all_tables()
     settings = get_settings()
     with session_scope() as session:
         outcome = sync_content(session, settings.answers_file, force=args.force)
@@ -49,7 +50,7 @@ def _create_staff(args: argparse.Namespace) -> int:
         if getpass.getpass("Repeat the password: ") != password:
             print("The passwords differ; nothing was changed.", file=sys.stderr)
             return 1
-    create_schema()
+    create_all_tables()
     try:
         with session_scope() as session:
             create_staff(session, args.username, password, reset=args.reset_password)
@@ -62,11 +63,10 @@ def _create_staff(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from console.config import retention_days_from_environment
-    from console.privacy import purge
+    from smp.privacy import purge
 
-    days = args.days if args.days is not None else retention_days_from_environment()
-    create_schema()
+    days = args.days if args.days is not None else get_settings().retention_days
+    create_all_tables()
     try:
         with session_scope() as session:
             result = purge(session, days)
@@ -81,7 +81,7 @@ def _purge(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; other modules may add sub-commands to it."""
-    parser = argparse.ArgumentParser(prog="python -m smp.manage")
+    parser = argparse.ArgumentParser(prog="python -m launcher.manage")
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("init-db", help="create the database tables").set_defaults(

@@ -16,15 +16,13 @@ from typing import Any
 
 import yaml
 
+from channels.registry import CHANNELS
+from launcher.runtime import credentials_config, endpoints_config
+from launcher.schema import create_all_tables
+from launcher.services import Service, action_server, latest_model, rasa_server
 from smp import db
 from smp.content import sync_content
-from smp.runtime import credentials_config, endpoints_config
-from smp.services import Service, action_server, latest_model, rasa_server
-from smp.settings import get_settings
-
-# Channels a developer may have configured in their shell; a test stack only
-# enables the ones the test asks for.
-MESSAGING_PREFIXES = ("TELEGRAM_", "WHATSAPP_")
+from smp.settings import Settings, get_settings
 
 
 def free_port() -> int:
@@ -37,7 +35,7 @@ def free_port() -> int:
 def make_database(directory: Path) -> str:
     """A new SQLite database with the schema and the clinic's answers loaded."""
     url = f"sqlite:///{directory / 'clinic.db'}"
-    db.create_schema(url)
+    create_all_tables(url)
     with db.session_scope(url) as session:
         sync_content(session, get_settings().answers_file)
     return url
@@ -88,14 +86,16 @@ def running_stack(
     }
     # Blank out messaging variables the caller did not set, so a developer's
     # real credentials never switch a channel on inside a test.
-    for name in os.environ:
-        if name.startswith(MESSAGING_PREFIXES) and name not in stack_env:
-            stack_env[name] = ""
+    for channel in CHANNELS:
+        for name in channel.all_variables():
+            if name in os.environ and name not in stack_env:
+                stack_env[name] = ""
     merged = {**os.environ, **stack_env}
-    credentials = credentials_config(merged)
+    settings = Settings.from_environment(merged)
+    credentials = credentials_config(settings)
     endpoints_file = workdir / "endpoints.yml"
     credentials_file = workdir / "credentials.yml"
-    endpoints_file.write_text(yaml.safe_dump(endpoints_config(merged)))
+    endpoints_file.write_text(yaml.safe_dump(endpoints_config(settings)))
     credentials_file.write_text(yaml.safe_dump(credentials))
     log_dir = log_dir or workdir
     services: list[Service] = [

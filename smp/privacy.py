@@ -16,12 +16,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import MetaData, Table, delete, func, inspect, select
 from sqlalchemy.orm import Session
 
-from console.events import (
-    events_table,
-    last_activity,
-    senders_matching_text,
-)
 from smp import repository
+from smp.conversations import events_table, last_activity, senders_matching_text
 from smp.db import BookingRequest, HandoffRequest
 
 CONVERSATION_COLUMNS = ("conversation_id", "sender_id")
