@@ -30,12 +30,15 @@ from smp import repository
 from smp.clinic import get_clinic
 from smp.topics import FAQ_INTENTS
 from smp.validation import (
+    Contact,
     InvalidInput,
     clean_text,
     has_time_words,
+    looks_like_attempt,
     looks_like_question,
     parse_contact,
     parse_preferred_date,
+    region_of,
     validate_name,
 )
 
@@ -73,6 +76,11 @@ def is_interruption(tracker: Tracker) -> bool:
     return name in INTERRUPTING_INTENTS and confident
 
 
+def contact_of(text: str) -> Contact:
+    """The email or phone in `text`, numbers read in the clinic's country."""
+    return parse_contact(text, region_of(get_clinic().phone))
+
+
 def message_text(tracker: Tracker) -> str:
     return clean_text(tracker.latest_message.get("text") or "")
 
@@ -87,18 +95,11 @@ async def preferred_date(text: str) -> dt.date | None:
     return await asyncio.to_thread(parse_preferred_date, text, now)
 
 
-async def summary(tracker: Tracker) -> str:
-    """The booking request as the visitor will see it before confirming."""
-    lines = [
-        f"- **Name:** {tracker.get_slot('booking_name')}",
-        f"- **Contact:** {tracker.get_slot('booking_contact')}",
-        f"- **Preferred time:** {tracker.get_slot('booking_preferred_time')}",
-    ]
-    date = await preferred_date(tracker.get_slot("booking_preferred_time") or "")
-    if date:
-        lines[-1] += f" ({date:%A %-d %B})"
-    lines.append(f"- **Main concern:** {tracker.get_slot('booking_concern')}")
-    return "\n".join(lines)
+async def preferred_time_shown(tracker: Tracker) -> str:
+    """The preferred time as the visitor wrote it, with the date it names."""
+    text = tracker.get_slot("booking_preferred_time") or ""
+    date = await preferred_date(text)
+    return f"{text} ({date:%A %-d %B})" if date else text
 
 
 class ContactQuestions:
@@ -118,14 +119,20 @@ class ContactQuestions:
     def _text_answer(
         self, tracker: Tracker, slot: str, check: Callable[[str], object]
     ) -> dict[str, Any]:
-        """The text for `slot`, unless it fails `check` and is really a question."""
+        """The text for `slot`, unless it fails `check` and is clearly a question.
+
+        Text that looks like an attempt at the answer (an @ or digits for the
+        contact, a short phrase for a name) is always taken as the answer, so a
+        mistyped email address is re-asked with the reason instead of being
+        answered as a question.
+        """
         text = self._answer_to(tracker, slot)
         if text is None:
             return {}
         try:
             check(text)
         except InvalidInput:
-            if is_interruption(tracker):
+            if not looks_like_attempt(slot, text) and is_interruption(tracker):
                 return {}
         return {slot: text}
 
@@ -151,7 +158,7 @@ class ContactQuestions:
         try:
             return {slot: check(str(value or ""))}
         except InvalidInput as problem:
-            dispatcher.utter_message(text=str(problem))
+            dispatcher.utter_message(response=problem.response, value=problem.value)
             return {slot: None}
 
     async def extract_booking_name(
@@ -171,7 +178,7 @@ class ContactQuestions:
     async def extract_booking_contact(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._text_answer(tracker, "booking_contact", parse_contact)
+        return self._text_answer(tracker, "booking_contact", contact_of)
 
     def validate_booking_contact(
         self,
@@ -184,7 +191,7 @@ class ContactQuestions:
             "booking_contact",
             value,
             dispatcher,
-            lambda text: parse_contact(text).display,
+            lambda text: contact_of(text).display,
         )
 
     async def extract_booking_consent(
@@ -204,7 +211,7 @@ class ContactQuestions:
         if value is False:
             dispatcher.utter_message(response="utter_consent_needed")
         else:
-            dispatcher.utter_message(text="Please answer yes or no.")
+            dispatcher.utter_message(response="utter_invalid_yes_no")
         return {"booking_consent": None}
 
 
@@ -220,7 +227,8 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
         text = self._answer_to(tracker, "booking_preferred_time")
         if text is None:
             return {}
-        readable = has_time_words(text) or await preferred_date(text) is not None
+        attempt = looks_like_attempt("booking_preferred_time", text)
+        readable = attempt or await preferred_date(text) is not None
         if not readable and is_interruption(tracker):
             return {}
         return {"booking_preferred_time": text}
@@ -235,10 +243,7 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
         text = clean_text(str(value or ""))
         readable = has_time_words(text) or await preferred_date(text) is not None
         if not text or (not readable and looks_like_question(text)):
-            dispatcher.utter_message(
-                text="I didn't catch a day or time. Something like "
-                "“next Tuesday afternoon” or “any weekday morning” is fine."
-            )
+            dispatcher.utter_message(response="utter_invalid_preferred_time")
             return {"booking_preferred_time": None}
         return {"booking_preferred_time": text}
 
@@ -264,9 +269,7 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
     ) -> dict[str, Any]:
         text = clean_text(str(value or ""), limit=500)
         if len(text) < 2:
-            dispatcher.utter_message(
-                text="Just a few words about what you'd like help with."
-            )
+            dispatcher.utter_message(response="utter_invalid_concern")
             return {"booking_concern": None}
         return {"booking_concern": text}
 
@@ -285,12 +288,10 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
         if value is True:
             return {"booking_confirmed": True}
         if value is False:
-            dispatcher.utter_message(text="No problem, let's go through it again.")
+            dispatcher.utter_message(response="utter_booking_change_details")
             # Clearing the answers makes the form ask each question again.
             return {slot: None for slot in BOOKING_SLOTS}
-        dispatcher.utter_message(
-            text="Please choose: send the request, change the details, or cancel."
-        )
+        dispatcher.utter_message(response="utter_invalid_confirmation")
         return {"booking_confirmed": None}
 
 
@@ -313,19 +314,10 @@ class ActionAskBookingConcern(Action):
         discussed = tracker.get_slot("topics_discussed") or []
         if discussed:
             dispatcher.utter_message(
-                text=(
-                    "What's your main concern? From our chat I've noted: "
-                    f"**{', '.join(discussed)}**. Is that right, or would you like "
-                    "to describe it in your own words?"
-                ),
-                buttons=[{"title": "Yes, that's right", "payload": "/affirm"}],
+                response="utter_booking_concern_suggested", topics=", ".join(discussed)
             )
         else:
-            dispatcher.utter_message(
-                text="In a few words, what would you like help with? "
-                "For example: a receding hairline, thinning at the crown, "
-                "or covering a scar."
-            )
+            dispatcher.utter_message(response="utter_booking_concern_open")
         return []
 
 
@@ -339,15 +331,8 @@ class ActionAskBookingConfirmed(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(
-            text=(
-                f"Here's your request:\n{await summary(tracker)}\n\n"
-                "Shall I send it to the clinic?"
-            ),
-            buttons=[
-                {"title": "Yes, send it", "payload": "/affirm"},
-                {"title": "Change details", "payload": "/deny"},
-                {"title": "Cancel", "payload": "/cancel"},
-            ],
+            response="utter_booking_readback",
+            preferred_time=await preferred_time_shown(tracker),
         )
         return []
 
@@ -366,7 +351,7 @@ class ActionSubmitBooking(Action):
             and tracker.get_slot("booking_consent")
         ):
             return []
-        contact = parse_contact(tracker.get_slot("booking_contact") or "")
+        contact = contact_of(tracker.get_slot("booking_contact") or "")
         draft = repository.BookingDraft(
             conversation_id=tracker.sender_id,
             channel=channel_of(tracker),
@@ -388,18 +373,13 @@ class ActionSubmitBooking(Action):
             "Booking request %s stored (new=%s)", stored.reference, stored.created
         )
         _, when = get_clinic().expected_reply(now_utc())
-        if stored.created:
-            text = (
-                f"Thank you, {draft.name}! Your consultation request is with the "
-                f"team. Your reference is **{stored.reference}**. We'll contact you "
-                f"{when} to arrange a time."
-            )
-        else:
-            text = (
-                f"You've already sent this request — the reference is "
-                f"**{stored.reference}**. The team will contact you {when}."
-            )
-        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(
+            response="utter_booking_sent"
+            if stored.created
+            else "utter_booking_already_sent",
+            reference=stored.reference,
+            when=when,
+        )
         return (
             [SlotSet("booking_reference", stored.reference)]
             + [
@@ -440,7 +420,7 @@ class ActionSubmitHandoff(Action):
         clinic = get_clinic()
         reply_at, when = clinic.expected_reply(now_utc())
         discussed = tracker.get_slot("topics_discussed") or []
-        contact = parse_contact(tracker.get_slot("booking_contact") or "")
+        contact = contact_of(tracker.get_slot("booking_contact") or "")
         draft = repository.HandoffDraft(
             conversation_id=tracker.sender_id,
             channel=channel_of(tracker),
@@ -457,12 +437,10 @@ class ActionSubmitHandoff(Action):
             "Handoff request %s stored (new=%s)", stored.reference, stored.created
         )
         dispatcher.utter_message(
-            text=(
-                f"Thanks — I've passed your request to the team (reference "
-                f"**{stored.reference}**). Someone will contact you at "
-                f"{tracker.get_slot('booking_contact')} {when}. If it's urgent, "
-                f"call {clinic.phone}."
-            )
+            response="utter_handoff_sent",
+            reference=stored.reference,
+            when=when,
+            clinic_phone=clinic.phone,
         )
         return [
             SlotSet("booking_consent", None),

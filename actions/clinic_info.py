@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import BOOK_BUTTON, now_utc
+from actions import texts
+from actions.common import now_utc
 from smp.clinic import get_clinic
 
 
@@ -26,21 +27,27 @@ class ActionClinicInfo(Action):
     ) -> list[EventType]:
         clinic = get_clinic()
         status = (
-            "We're open now."
+            "utter_clinic_open_now"
             if clinic.is_open(now_utc())
-            else "We're closed right now."
+            else ("utter_clinic_closed_now")
         )
-        lines = [
-            f"**{clinic.name}**",
-            f"📍 {clinic.address}",
-            f"📞 {clinic.phone}",
-            f"✉️ {clinic.email}",
-        ]
-        if clinic.parking:
-            lines.append(f"🅿️ {clinic.parking}")
-        lines.append(f"\n**Opening hours** ({status})\n{clinic.opening_hours_text()}")
+        parking = (
+            texts.text("utter_clinic_parking_line", parking=clinic.parking)
+            if clinic.parking
+            else ""
+        )
         buttons = []
         if tracker.active_loop_name is None:
-            buttons.append(dict(BOOK_BUTTON))
-        dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
+            buttons.append(texts.book_button())
+        dispatcher.utter_message(
+            response="utter_clinic_details",
+            buttons=buttons,
+            clinic_name=clinic.name,
+            clinic_address=clinic.address,
+            clinic_phone=clinic.phone,
+            clinic_email=clinic.email,
+            parking_line=parking,
+            open_status=texts.text(status),
+            opening_hours=clinic.opening_hours_text(),
+        )
         return []

@@ -17,16 +17,6 @@ T = TypeVar("T")
 
 ENTITY_SLOTS = ENTITIES
 
-BOOK_BUTTON = {"title": "Book a free consultation", "payload": "/book_consultation"}
-HUMAN_BUTTON = {"title": "Talk to a person", "payload": "/request_human"}
-
-# How non-FAQ intents are named when the assistant asks "Did you mean …?".
-CONVERSATION_TOPICS = {
-    "book_consultation": "booking a free consultation",
-    "clinic_info": "opening hours and location",
-    "request_human": "talking to a person",
-}
-
 
 async def in_session(work: Callable[[Session], T]) -> T:
     """Run `work(session)` as one unit of work in a worker thread.

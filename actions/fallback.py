@@ -8,16 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import (
-    BOOK_BUTTON,
-    CONVERSATION_TOPICS,
-    HUMAN_BUTTON,
-    in_session,
-    latest_intent,
-)
+from actions import texts
+from actions.common import in_session, latest_intent
 from smp import repository
 from smp.clinic import get_clinic
-from smp.topics import FAQ_INTENTS, UNCLEAR_INTENTS
+from smp.topics import FAQ_INTENTS, NAMED_CONVERSATION_INTENTS, UNCLEAR_INTENTS
 
 # Popular topics offered when the visitor asked about something else entirely.
 STARTER_TOPICS = ("faq_what_is_smp", "faq_pain", "faq_cost")
@@ -53,7 +48,7 @@ def candidate_intents(tracker: Tracker, limit: int = 2) -> list[str]:
     names = []
     for candidate in tracker.latest_message.get("intent_ranking") or []:
         name = candidate.get("name")
-        if name in FAQ_INTENTS or name in CONVERSATION_TOPICS:
+        if name in FAQ_INTENTS or name in NAMED_CONVERSATION_INTENTS:
             names.append(name)
         if len(names) == limit:
             break
@@ -91,26 +86,19 @@ class ActionClarify(Action):
         clinic = get_clinic()
         if unclear_streak(tracker) >= 2:
             dispatcher.utter_message(
-                text=(
-                    "Sorry, I'm still not getting it. A person at "
-                    f"{clinic.name} can help: I can ask the team to contact you, "
-                    "or you can book a free consultation. You can also call us on "
-                    f"{clinic.phone}."
-                ),
-                buttons=[dict(HUMAN_BUTTON), dict(BOOK_BUTTON)],
+                response="utter_clarify_still_lost",
+                buttons=[texts.human_button(), texts.book_button()],
+                clinic_name=clinic.name,
+                clinic_phone=clinic.phone,
             )
             return []
 
         topics = await in_session(repository.topics)
         if latest_intent(tracker) == "out_of_scope":
             dispatcher.utter_message(
-                text=(
-                    f"That's outside what I can help with. I'm {clinic.name}'s "
-                    "assistant for scalp micropigmentation (SMP): what it is, pain, "
-                    "scars, suitability, results, aftercare, risks, prices, and "
-                    "booking a free consultation."
-                ),
-                buttons=starter_buttons(topics) + [dict(BOOK_BUTTON)],
+                response="utter_clarify_out_of_scope",
+                buttons=starter_buttons(topics) + [texts.book_button()],
+                clinic_name=clinic.name,
             )
             return []
 
@@ -118,11 +106,8 @@ class ActionClarify(Action):
         if not candidates:
             # Nothing to guess from (an empty message, emoji only...).
             dispatcher.utter_message(
-                text=(
-                    "Sorry, I didn't catch that. Ask me in your own words, "
-                    "or pick a topic:"
-                ),
-                buttons=starter_buttons(topics) + [dict(BOOK_BUTTON)],
+                response="utter_clarify_nothing_to_guess",
+                buttons=starter_buttons(topics) + [texts.book_button()],
             )
             return []
         buttons = []
@@ -130,13 +115,10 @@ class ActionClarify(Action):
             if name in topics:
                 title = topics[name].topic
             else:
-                title = CONVERSATION_TOPICS[name]
+                title = texts.topic_name(name) or name
             buttons.append(
                 {"title": title[:1].upper() + title[1:], "payload": f"/{name}"}
             )
-        buttons.append({"title": "Something else", "payload": "/deny"})
-        dispatcher.utter_message(
-            text="Sorry, I'm not sure I understood. Did you mean one of these?",
-            buttons=buttons,
-        )
+        buttons.append(texts.button("utter_label_something_else", "/deny"))
+        dispatcher.utter_message(response="utter_clarify_did_you_mean", buttons=buttons)
         return []

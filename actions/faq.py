@@ -9,7 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import BOOK_BUTTON, in_session, latest_entities, latest_intent
+from actions import texts
+from actions.common import in_session, latest_entities, latest_intent
 from smp import repository
 from smp.clinic import get_clinic
 from smp.topics import FAQ_INTENTS
@@ -19,10 +20,6 @@ logger = logging.getLogger(__name__)
 # The consultation is mentioned in words once, after the visitor's second
 # answer; the button alone does the offering otherwise.
 OFFER_AFTER_ANSWERS = 2
-OFFER_TEXT = (
-    "If you'd like an opinion on your own scalp, the consultation is free "
-    "and there's no obligation."
-)
 
 
 def faq_answers_given(tracker: Tracker) -> int:
@@ -82,7 +79,7 @@ class ActionAnswerFaq(Action):
         offer = not in_booking and not declined
         text = get_clinic().render(answer.text)
         if offer and faq_answers_given(tracker) + 1 == OFFER_AFTER_ANSWERS:
-            text = f"{text}\n\n{OFFER_TEXT}"
+            text = f"{text}\n\n{texts.text('utter_offer_consultation')}"
 
         buttons = [
             {"title": topics[related].question, "payload": f"/{related}"}
@@ -90,7 +87,7 @@ class ActionAnswerFaq(Action):
             if related in topics
         ]
         if offer:
-            buttons.append(dict(BOOK_BUTTON))
+            buttons.append(texts.book_button())
         dispatcher.utter_message(text=text, buttons=buttons)
 
         discussed = list(tracker.get_slot("topics_discussed") or [])

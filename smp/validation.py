@@ -1,7 +1,11 @@
 """Checks for what visitors type into the booking and callback forms.
 
-Each check returns the cleaned value, or raises `InvalidInput` whose message
-tells the visitor what was wrong in plain words.
+Each check returns the cleaned value, or raises `InvalidInput` with a reason
+code; the words the visitor reads for each reason are responses in
+`domain.yml` (`utter_invalid_<reason>`), with the offending value as `{value}`.
+Email addresses are checked by `email-validator` (syntax and normalisation,
+offline) and phone numbers by `phonenumbers` (normalised to E.164, the
+clinic's country as the default region).
 """
 
 from __future__ import annotations
@@ -11,13 +15,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-MAX_FIELD_LENGTH = 200
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
 
-_EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,}$"
-)
+MAX_FIELD_LENGTH = 200
+# Fewer national digits than this is an incomplete number in most countries.
+MIN_PHONE_DIGITS = 9
+
 _EMAIL_IN_TEXT = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
+_LETTER_IN_NUMBER = re.compile(r"\d[A-Za-z]+\d")
 _PHONE_CHARS = re.compile(r"^\+?[\d\s().\-/]+$")
 _PHONE_IN_TEXT = re.compile(r"\+?\d[\d\s().\-/]{5,}\d")
 _NAME = re.compile(r"^[^\W\d_]+(?:[\s'’.\-][^\W\d_]+)*\.?$", re.UNICODE)
@@ -52,7 +58,22 @@ _TIME_WORDS = re.compile(
 
 
 class InvalidInput(ValueError):
-    """A value the visitor typed that cannot be used, with the reason."""
+    """A value the visitor typed that cannot be used.
+
+    Attributes:
+        reason: what is wrong, as a short code (`email_incomplete`); the
+            visitor reads the response `utter_invalid_<reason>`.
+        value: the part of the input the message quotes, if any.
+    """
+
+    def __init__(self, reason: str, value: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.value = value
+
+    @property
+    def response(self) -> str:
+        return f"utter_invalid_{self.reason}"
 
 
 def clean_text(text: str, limit: int = MAX_FIELD_LENGTH) -> str:
@@ -74,20 +95,20 @@ def looks_like_question(text: str) -> bool:
 
 def validate_name(text: str) -> str:
     """A person's name: letters (any script), spaces, apostrophes, hyphens."""
-    name = clean_text(text, 120)
+    name = strip_name_lead_in(text)
     if not name:
-        raise InvalidInput("I didn't catch a name there.")
+        raise InvalidInput("name_missing")
     if _MARKUP.search(name) or "@" in name:
-        raise InvalidInput("A name can only contain letters, spaces, hyphens and '.")
+        raise InvalidInput("name_characters")
     if any(ch.isdigit() for ch in name):
-        raise InvalidInput("A name shouldn't contain numbers.")
+        raise InvalidInput("name_digits")
     words = name.split()
     if len(words) > 6 or len(name) > 80:
-        raise InvalidInput("That looks longer than a name — just your name, please.")
+        raise InvalidInput("name_too_long")
     if name.lower().strip(".!") in _NOT_NAMES or looks_like_question(name):
-        raise InvalidInput("I need the name we should use when we contact you.")
+        raise InvalidInput("name_not_a_name")
     if not _NAME.match(name):
-        raise InvalidInput("A name can only contain letters, spaces, hyphens and '.")
+        raise InvalidInput("name_characters")
     return " ".join(word[:1].upper() + word[1:] for word in words)
 
 
@@ -103,36 +124,112 @@ class Contact:
         return self.email or self.phone or ""
 
 
-def parse_contact(text: str) -> Contact:
-    """An email address or phone number found in what the visitor typed."""
+def parse_contact(text: str, region: str = "GB") -> Contact:
+    """An email address or phone number found in what the visitor typed.
+
+    Args:
+        text: what the visitor typed ("it's sam@example.com", "07700 900123").
+        region: the country a number without an international prefix is read in.
+    """
     value = clean_text(text, 254)
     if not value:
-        raise InvalidInput("I didn't catch an email address or phone number.")
+        raise InvalidInput("contact_missing")
     email_match = _EMAIL_IN_TEXT.search(value)
+    if email_match is None and "@" in value:
+        raise InvalidInput("email_incomplete", value)
     if email_match:
-        email = email_match.group(0).strip(".").lower()
-        if not _EMAIL.match(email):
-            raise InvalidInput(
-                f"“{email}” doesn't look like a complete email address — "
-                "it should look like name@example.com."
-            )
-        return Contact(email=email)
+        candidate = email_match.group(0).strip(".")
+        try:
+            checked = validate_email(candidate, check_deliverability=False)
+        except EmailNotValidError:
+            raise InvalidInput("email_incomplete", candidate) from None
+        return Contact(email=checked.normalized.lower())
+    if _LETTER_IN_NUMBER.search(value):
+        raise InvalidInput("phone_invalid", value)
     phone_match = _PHONE_IN_TEXT.search(value)
     candidate = phone_match.group(0) if phone_match else value
-    if _PHONE_CHARS.match(candidate):
-        digits = re.sub(r"\D", "", candidate)
-        if len(digits) < 7:
-            raise InvalidInput(
-                "That phone number looks too short — please include the area code."
-            )
-        if len(digits) > 15:
-            raise InvalidInput("That phone number has too many digits.")
-        prefix = "+" if candidate.strip().startswith("+") else ""
-        return Contact(phone=prefix + digits)
-    raise InvalidInput(
-        "That doesn't look like an email address or a phone number. "
-        "Please type one, e.g. name@example.com or 07700 900123."
+    if not _PHONE_CHARS.match(candidate):
+        raise InvalidInput("contact_unreadable")
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException as problem:
+        reason = {
+            phonenumbers.NumberParseException.TOO_LONG: "phone_too_long",
+            phonenumbers.NumberParseException.TOO_SHORT_NSN: "phone_too_short",
+            phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "phone_too_short",
+        }.get(problem.error_type, "phone_invalid")
+        raise InvalidInput(reason, candidate.strip()) from None
+    verdict = phonenumbers.is_possible_number_with_reason(number)
+    if verdict == phonenumbers.ValidationResult.TOO_LONG:
+        raise InvalidInput("phone_too_long", candidate.strip())
+    # A number the numbering plan allocates, or a complete-length one (the
+    # plan leaves some ranges, such as UK drama numbers, unallocated).
+    significant = phonenumbers.national_significant_number(number)
+    complete = (
+        verdict == phonenumbers.ValidationResult.IS_POSSIBLE
+        and len(significant) >= MIN_PHONE_DIGITS
     )
+    if not (phonenumbers.is_valid_number(number) or complete):
+        raise InvalidInput("phone_too_short", candidate.strip())
+    return Contact(
+        phone=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    )
+
+
+def region_of(phone: str) -> str:
+    """The country code (`GB`) of an international phone number, else `GB`."""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(phone))
+    except phonenumbers.NumberParseException:
+        return "GB"
+    return region or "GB"
+
+
+_CONTACT_HINTS = re.compile(
+    r"\b(gmail|hotmail|outlook|yahoo|icloud|e-?mail|phone|mobile|cell|number|"
+    r"tel|dot com)\b|\.(com|net|org|co|uk)\b",
+    re.IGNORECASE,
+)
+_DATE_WORDS = re.compile(
+    r"\b(today|tomorrow|tonight|next|this|jan|feb|mar|apr|may|jun|jul|aug|sep|"
+    r"oct|nov|dec|\d{1,2}(st|nd|rd|th)|\d{1,2}[:.]\d{2}|\d{1,2} ?(am|pm))\w*\b",
+    re.IGNORECASE,
+)
+_NAME_LEAD_INS = re.compile(
+    r"^(my name is|my name's|name is|name's|i am|i'm|im|it's|its|this is|"
+    r"call me)\s+",
+    re.IGNORECASE,
+)
+
+
+def looks_like_attempt(slot: str, text: str) -> bool:
+    """Whether `text` reads as an attempt at answering the form question `slot`.
+
+    An attempt is validated as the answer (and re-asked with the reason when it
+    is wrong) even when the classifier thinks it is a question: "name@example"
+    is a mistyped email address, not a question about results.
+    """
+    stripped = clean_text(text)
+    if not stripped:
+        return False
+    digits = sum(ch.isdigit() for ch in stripped)
+    if slot.endswith("contact"):
+        return "@" in stripped or digits >= 4 or bool(_CONTACT_HINTS.search(stripped))
+    if slot.endswith("preferred_time"):
+        return (
+            digits > 0 or has_time_words(stripped) or bool(_DATE_WORDS.search(stripped))
+        )
+    if slot.endswith("name"):
+        if "@" in stripped or digits:
+            return True
+        words = stripped.split()
+        return len(words) <= 4 and not looks_like_question(stripped)
+    return False
+
+
+def strip_name_lead_in(text: str) -> str:
+    """ "My name is Sam" -> "Sam"; other text unchanged."""
+    return _NAME_LEAD_INS.sub("", clean_text(text, 120), count=1)
 
 
 def has_time_words(text: str) -> bool:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
+from smp.settings import PROJECT_ROOT
 from smp.validation import (
     InvalidInput,
     clean_text,
     has_time_words,
+    looks_like_attempt,
     parse_contact,
     parse_preferred_date,
+    region_of,
     validate_name,
 )
 
@@ -39,19 +44,37 @@ def test_names_in_any_script_are_accepted_and_tidied(typed, stored):
 @pytest.mark.parametrize(
     ("typed", "reason"),
     [
-        ("", "didn't catch"),
-        ("   ", "didn't catch"),
-        ("<script>alert(1)</script>", "only contain letters"),
-        ("R2D2", "numbers"),
-        ("does it hurt?", "name we should use"),
-        ("hello", "name we should use"),
-        ("x" * 5000, "longer than a name"),
-        ("'; DROP TABLE booking_requests; --", "only contain letters"),
+        ("", "name_missing"),
+        ("   ", "name_missing"),
+        ("<script>alert(1)</script>", "name_characters"),
+        ("R2D2", "name_digits"),
+        ("does it hurt?", "name_not_a_name"),
+        ("hello", "name_not_a_name"),
+        ("x" * 5000, "name_too_long"),
+        ("'; DROP TABLE booking_requests; --", "name_characters"),
     ],
 )
 def test_unusable_names_are_refused_with_a_reason(typed, reason):
-    with pytest.raises(InvalidInput, match=reason):
+    with pytest.raises(InvalidInput) as refused:
         validate_name(typed)
+    assert refused.value.reason == reason
+
+
+def test_every_reason_has_words_for_the_visitor_in_the_domain():
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    source = (PROJECT_ROOT / "smp" / "validation.py").read_text()
+    reasons = set(re.findall(r'InvalidInput\(\s*"(\w+)"', source))
+    assert len(reasons) >= 10
+    for reason in reasons:
+        assert f"utter_invalid_{reason}" in domain["responses"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [("my name is sam", "Sam"), ("I'm Priya Shah", "Priya Shah"), ("it's Jo", "Jo")],
+)
+def test_a_name_given_in_a_sentence_is_kept_without_the_lead_in(typed, name):
+    assert validate_name(typed) == name
 
 
 @pytest.mark.parametrize(
@@ -63,9 +86,11 @@ def test_unusable_names_are_refused_with_a_reason(typed, reason):
             "jane.doe+smp@example.co.uk",
             None,
         ),
-        ("07700 900123", None, "07700900123"),
-        ("+44 (0)7700-900-123", None, "+4407700900123"),
-        ("call me on 0161 496 0000", None, "01614960000"),
+        ("07700 900123", None, "+447700900123"),
+        ("+44 7700 900123", None, "+447700900123"),
+        ("+44 (0)7700-900-123", None, "+447700900123"),
+        ("call me on 0161 496 0000", None, "+441614960000"),
+        ("+1 (202) 555-0143", None, "+12025550143"),
     ],
 )
 def test_an_email_or_phone_is_found_in_what_the_visitor_typed(typed, email, phone):
@@ -73,19 +98,63 @@ def test_an_email_or_phone_is_found_in_what_the_visitor_typed(typed, email, phon
     assert (contact.email, contact.phone) == (email, phone)
 
 
+def test_a_national_and_an_international_number_are_the_same_person():
+    assert parse_contact("07700 900123") == parse_contact("+44 7700 900123")
+
+
+def test_numbers_without_a_prefix_are_read_in_the_clinics_country():
+    assert parse_contact("(202) 555-0143", region="US").phone == "+12025550143"
+    assert region_of("+44 1244 555 010") == "GB"
+    assert region_of("+1 202 555 0143") == "US"
+
+
 @pytest.mark.parametrize(
     ("typed", "reason"),
     [
-        ("jane@example", "complete email address"),
-        ("12345", "too short"),
-        ("1234567890123456789", "too many digits"),
-        ("next week", "doesn't look like an email address or a phone number"),
-        ("", "didn't catch"),
+        ("jane@example", "email_incomplete"),
+        ("sam@@example.com", "email_incomplete"),
+        ("name@example.", "email_incomplete"),
+        ("@example.com", "email_incomplete"),
+        ("jane@exa mple.com", "email_incomplete"),
+        ("12345", "phone_too_short"),
+        ("1234567890123456789", "phone_too_long"),
+        ("next week", "contact_unreadable"),
+        ("", "contact_missing"),
     ],
 )
 def test_unusable_contact_details_are_refused_with_a_reason(typed, reason):
-    with pytest.raises(InvalidInput, match=reason):
+    with pytest.raises(InvalidInput) as refused:
         parse_contact(typed)
+    assert refused.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("slot", "typed"),
+    [
+        ("booking_contact", "name@example"),
+        ("booking_contact", "sam@@example"),
+        ("booking_contact", "0770 090"),
+        ("booking_contact", "my gmail"),
+        ("booking_name", "R2D2"),
+        ("booking_name", "sam@example.com"),
+        ("booking_preferred_time", "the 14th"),
+        ("booking_preferred_time", "tomorrow at 3pm"),
+    ],
+)
+def test_answer_shaped_text_counts_as_an_attempt_at_the_question(slot, typed):
+    assert looks_like_attempt(slot, typed)
+
+
+@pytest.mark.parametrize(
+    ("slot", "typed"),
+    [
+        ("booking_contact", "does it hurt?"),
+        ("booking_name", "how long does the treatment last?"),
+        ("booking_preferred_time", "what does it cost"),
+    ],
+)
+def test_a_clear_question_is_not_an_attempt_at_the_answer(slot, typed):
+    assert not looks_like_attempt(slot, typed)
 
 
 @pytest.mark.parametrize(
