@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import random
 import re
 import subprocess
@@ -19,10 +20,43 @@ from pathlib import Path
 import yaml
 
 from launcher.services import PROJECT_ROOT, VENV_BIN, quiet_environment
-from smp.evaluation import NluScore, read_intent_report
 from smp.nlp import build_pipeline
 
 HOLDOUT = PROJECT_ROOT / "tests" / "nlu" / "holdout.yml"
+
+
+@dataclass(frozen=True)
+class NluScore:
+    """Headline figures of one `rasa test nlu` intent report."""
+
+    accuracy: float
+    macro_f1: float
+    weighted_f1: float
+    support: int
+    weakest: list[tuple[str, float]]
+
+
+def read_intent_report(path: Path) -> NluScore:
+    """Summarise Rasa's `intent_report.json`."""
+    report = json.loads(path.read_text(encoding="utf-8"))
+    per_intent = {
+        name: figures
+        for name, figures in report.items()
+        if isinstance(figures, dict)
+        and "f1-score" in figures
+        and name not in {"macro avg", "weighted avg", "micro avg"}
+    }
+    weakest = sorted(
+        ((name, round(f["f1-score"], 3)) for name, f in per_intent.items()),
+        key=lambda item: item[1],
+    )[:5]
+    return NluScore(
+        accuracy=float(report["accuracy"]),
+        macro_f1=float(report["macro avg"]["f1-score"]),
+        weighted_f1=float(report["weighted avg"]["f1-score"]),
+        support=int(report["macro avg"]["support"]),
+        weakest=weakest,
+    )
 
 
 @dataclass(frozen=True)
