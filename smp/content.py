@@ -1,8 +1,18 @@
-"""Load the clinic's approved answers from `content/answers.yml` into the database."""
+"""Load the clinic's approved answers from `content/answers.yml` into the database.
+
+Medical referral lines ("safety lines") are written once, under `referrals:`, and
+an answer lists the ones it needs under `safety:`. A variant inherits its base
+answer's safety lines, so a line cannot drop out when a variant replaces the
+default text; a variant may add more with `extra_safety:`, or replace them with
+its own `safety:` only together with a `safety_reason:`. The stored text is the
+answer followed by its safety lines, so everything that reads answers from the
+database shows them without knowing about this file's structure.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +25,10 @@ from smp.topics import FAQ_INTENTS
 
 @dataclass(frozen=True)
 class ContentAnswer:
-    """One answer as written in the content file."""
+    """One answer as written in the content file.
+
+    `text` is the full answer as it is stored and shown, ending with `safety`.
+    """
 
     intent: str
     entity: str
@@ -24,15 +37,75 @@ class ContentAnswer:
     question: str
     text: str
     related_intents: tuple[str, ...]
+    safety: tuple[str, ...] = ()
+
+
+def with_safety(text: str, safety: tuple[str, ...]) -> str:
+    """The answer as shown: its text, then its safety lines as a last paragraph."""
+    text = text.strip()
+    return "\n\n".join([text, "\n".join(safety)]) if safety else text
+
+
+def _referrals(raw: object, path: Path) -> dict[str, str]:
+    """The named referral lines that `safety` lists refer to."""
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{path}: `referrals` must map a name to a referral line")
+    referrals = {str(name): str(line or "").strip() for name, line in raw.items()}
+    empty = sorted(name for name, line in referrals.items() if not line)
+    if empty:
+        raise ValueError(f"{path}: referral {', '.join(empty)} has no text")
+    return referrals
+
+
+def _safety_lines(
+    names: object, referrals: Mapping[str, str], where: str
+) -> tuple[str, ...]:
+    """The referral lines named by a `safety` or `extra_safety` list."""
+    if not isinstance(names, list | tuple):
+        raise ValueError(f"{where}: safety must be a list of referral names")
+    unknown = [str(name) for name in names if name not in referrals]
+    if unknown:
+        raise ValueError(
+            f"{where}: unknown referral {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(referrals))})"
+        )
+    return tuple(referrals[name] for name in names)
+
+
+def _variant_safety(
+    variant: Mapping,
+    inherited: tuple[str, ...],
+    referrals: Mapping[str, str],
+    where: str,
+) -> tuple[str, ...]:
+    """A variant's safety lines: its base's, plus any extra, unless replaced."""
+    replaces = "safety" in variant
+    reason = str(variant.get("safety_reason") or "").strip()
+    if replaces and not reason:
+        raise ValueError(
+            f"{where}: a variant that replaces its base answer's safety lines "
+            "needs a `safety_reason` saying why they do not apply"
+        )
+    if reason and not replaces:
+        raise ValueError(f"{where}: `safety_reason` given but no `safety` list")
+    if replaces:
+        lines = _safety_lines(variant.get("safety") or [], referrals, where)
+    else:
+        lines = inherited
+    extra = _safety_lines(variant.get("extra_safety") or [], referrals, where)
+    # dict keeps the first occurrence of each line, in order
+    return tuple(dict.fromkeys(lines + extra))
 
 
 def load_content(path: Path) -> list[ContentAnswer]:
     """Read and check the answers file.
 
     Raises:
-        ValueError: an entry is incomplete or names an unknown intent.
+        ValueError: an entry is incomplete, names an unknown intent or referral,
+            or a variant drops its base answer's safety lines without a reason.
     """
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    referrals = _referrals(raw.get("referrals") or {}, path)
     answers: list[ContentAnswer] = []
     for entry in raw.get("answers", []):
         intent = entry.get("intent")
@@ -45,22 +118,46 @@ def load_content(path: Path) -> list[ContentAnswer]:
         unknown = [name for name in related if name not in FAQ_INTENTS]
         if unknown:
             raise ValueError(f"{path}: {intent} relates to unknown {unknown}")
+        if "safety_reason" in entry or "extra_safety" in entry:
+            raise ValueError(
+                f"{path}: {intent}: a base answer lists its lines under `safety`"
+            )
+        safety = _safety_lines(
+            entry.get("safety") or [], referrals, f"{path}: {intent}"
+        )
         topic = str(entry.get("topic") or intent)
         question = str(entry.get("question") or topic)
-        answers.append(ContentAnswer(intent, "", "", topic, question, text, related))
+        answers.append(
+            ContentAnswer(
+                intent=intent,
+                entity="",
+                entity_value="",
+                topic=topic,
+                question=question,
+                text=with_safety(text, safety),
+                related_intents=related,
+                safety=safety,
+            )
+        )
         for variant in entry.get("variants") or ():
             variant_text = str(variant.get("text") or "").strip()
             if not (variant.get("entity") and variant.get("value") and variant_text):
                 raise ValueError(f"{path}: {intent} has an incomplete variant")
+            entity = str(variant["entity"])
+            value = str(variant["value"]).lower()
+            variant_safety = _variant_safety(
+                variant, safety, referrals, f"{path}: {intent} {entity}={value}"
+            )
             answers.append(
                 ContentAnswer(
-                    intent,
-                    str(variant["entity"]),
-                    str(variant["value"]).lower(),
-                    topic,
-                    question,
-                    variant_text,
-                    related,
+                    intent=intent,
+                    entity=entity,
+                    entity_value=value,
+                    topic=topic,
+                    question=question,
+                    text=with_safety(variant_text, variant_safety),
+                    related_intents=related,
+                    safety=variant_safety,
                 )
             )
     missing = set(FAQ_INTENTS) - {a.intent for a in answers}

@@ -1,17 +1,32 @@
-"""The clinic's config: placeholders and opening hours."""
+"""The clinic's config: placeholders, policies and opening hours."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import pytest
+import yaml
 
 from smp.clinic import load_clinic_config
 from smp.settings import get_settings
 
 CLINIC = load_clinic_config(get_settings().clinic_file)
 TZ = CLINIC.tz
+
+
+def write_config(tmp_path: Path, **changes) -> Path:
+    """The real clinic config with some top-level keys changed (None removes)."""
+    raw = yaml.safe_load(get_settings().clinic_file.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is None:
+            raw.pop(key, None)
+        else:
+            raw[key] = value
+    path = tmp_path / "clinic.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 def at(year, month, day, hour, minute=0):
@@ -52,11 +67,7 @@ def test_a_request_at_night_is_answered_after_opening_next_morning():
 
 
 def test_a_config_with_bad_hours_is_refused(tmp_path: Path):
-    path = tmp_path / "clinic.yml"
-    path.write_text(
-        "name: A\naddress: B\nphone: C\nemail: d@e.fg\nbooking_url: h\n"
-        "timezone: Europe/London\nopening_hours:\n  monday: '18:00-09:00'\n"
-    )
+    path = write_config(tmp_path, opening_hours={"monday": "18:00-09:00"})
     with pytest.raises(ValueError, match="closes before it opens"):
         load_clinic_config(path)
 
@@ -66,3 +77,71 @@ def test_a_config_missing_contact_details_is_refused(tmp_path: Path):
     path.write_text("name: A\n")
     with pytest.raises(ValueError, match="missing"):
         load_clinic_config(path)
+
+
+def test_a_config_missing_the_clinics_policies_names_each_one(tmp_path: Path):
+    path = write_config(
+        tmp_path,
+        consultation={"length": "about 45 minutes"},
+        minimum_age=None,
+        practitioner={"name": "Sam"},
+        deposit_refund="  ",
+    )
+    with pytest.raises(ValueError, match="missing") as refused:
+        load_clinic_config(path)
+    message = str(refused.value)
+    for field in (
+        "consultation.free",
+        "minimum_age (the youngest age the clinic treats)",
+        "practitioner.training",
+        "deposit_refund",
+    ):
+        assert field in message
+    assert "practitioner.name" not in message
+
+
+def test_a_consultation_that_is_not_free_needs_its_fee(tmp_path: Path):
+    path = write_config(tmp_path, consultation={"free": False, "length": "an hour"})
+    with pytest.raises(ValueError, match="consultation.fee is needed"):
+        load_clinic_config(path)
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"consultation": {"free": "maybe", "length": "1h"}}, "true or false"),
+        ({"minimum_age": "adults only"}, "whole number of years"),
+        ({"minimum_age": True}, "whole number of years"),
+        ({"minimum_age": 180}, "not a plausible age"),
+    ],
+)
+def test_a_policy_with_the_wrong_kind_of_value_is_refused(tmp_path, changes, reason):
+    with pytest.raises(ValueError, match=reason):
+        load_clinic_config(write_config(tmp_path, **changes))
+
+
+def test_the_clinics_policies_are_placeholders():
+    values = CLINIC.placeholders()
+    assert values["minimum_age"] == str(CLINIC.minimum_age)
+    assert values["practitioner_name"] == CLINIC.practitioner_name
+    for name in (
+        "numbing_cream",
+        "practitioner_training",
+        "prices_include",
+        "deposit_refund",
+        "consultation_length",
+    ):
+        assert values[name] == getattr(CLINIC, name)
+
+
+def test_the_consultation_is_called_free_only_when_it_is(tmp_path: Path):
+    free = dataclasses.replace(CLINIC, consultation_free=True)
+    paid = load_clinic_config(
+        write_config(
+            tmp_path,
+            consultation={"free": False, "fee": "£40", "length": "about an hour"},
+        )
+    )
+    text = "Book a {consultation} ({consultation_price})."
+    assert free.render(text) == "Book a free consultation (free)."
+    assert paid.render(text) == "Book a consultation (£40)."
