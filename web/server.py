@@ -131,14 +131,20 @@ def _file_in(directory: Path, name: str) -> Path:
     return path
 
 
-def _file_response(path: Path, headers: Mapping[str, str]) -> web.FileResponse:
+def _file_response(
+    request: web.Request, path: Path, headers: Mapping[str, str]
+) -> web.FileResponse:
     response = web.FileResponse(path, headers=dict(headers))
     response.content_type = CONTENT_TYPES[path.suffix].split(";")[0]
     if "charset" in CONTENT_TYPES[path.suffix]:
         response.charset = "utf-8"
     if path.suffix in COMPRESSIBLE:
         # Text files shrink to about a third (gzip when the browser accepts it).
-        response.enable_compression()
+        # Not for revalidations: aiohttp would put an empty gzip stream after a
+        # 304 "Not Modified", and browsers reusing the connection then read
+        # those bytes as the next response and fail it.
+        if not (request.if_none_match or request.if_modified_since):
+            response.enable_compression()
         response.headers["Vary"] = "Accept-Encoding"
     return response
 
@@ -156,7 +162,7 @@ WIDGET_HEADERS = {
 async def widget_file(request: web.Request) -> web.StreamResponse:
     """`/widget/<name>`: the widget's own script and stylesheet."""
     return _file_response(
-        _file_in(WIDGET_DIR, request.match_info["name"]), WIDGET_HEADERS
+        request, _file_in(WIDGET_DIR, request.match_info["name"]), WIDGET_HEADERS
     )
 
 
@@ -169,13 +175,13 @@ async def vendor_file(request: web.Request) -> web.StreamResponse:
         if name == VENDOR_SCRIPT:
             logger.error("%s is missing: run `npm ci --prefix web`", VENDOR_DIR / name)
         raise
-    return _file_response(path, WIDGET_HEADERS)
+    return _file_response(request, path, WIDGET_HEADERS)
 
 
 async def demo_asset(request: web.Request) -> web.StreamResponse:
     """`/assets/<name>`: the demo site's stylesheet and images."""
     path = _file_in(DEMO_ASSETS_DIR, request.match_info["name"])
-    return _file_response(path, {"Cache-Control": "no-cache"})
+    return _file_response(request, path, {"Cache-Control": "no-cache"})
 
 
 async def demo_page(request: web.Request) -> web.StreamResponse:
