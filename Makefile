@@ -102,8 +102,10 @@ test-stories: $(MODEL) ## Dialogue test stories; any wrong prediction fails
 test-e2e: $(MODEL) ## Real servers over REST, real browser, channels, console
 	$(BIN)/pytest tests -q --ignore=tests/unit --ignore=tests/structure
 
-lint: ## ruff over the Python code
+lint: ## ruff (lint and format check) over the Python code; mypy strict on smp/ and actions/
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: $(MODEL) ## Accuracy, latency, throughput, training and start-up figures
 	$(PY) -m bench.run

@@ -428,7 +428,7 @@ class ActionSubmitHandoff(Action):
             email=contact.email,
             phone=contact.phone,
             topic=", ".join(discussed),
-            reply_expected_at=as_naive_utc(reply_at),
+            reply_expected_at=as_naive_utc(reply_at) if reply_at else None,
         )
         stored = await in_session(
             lambda session: repository.create_handoff(session, draft)

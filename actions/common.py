@@ -59,8 +59,6 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def as_naive_utc(moment: dt.datetime | None) -> dt.datetime | None:
+def as_naive_utc(moment: dt.datetime) -> dt.datetime:
     """Stored timestamps are naive UTC on every database."""
-    if moment is None:
-        return None
     return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)

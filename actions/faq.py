@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
 from actions import texts
 from actions.common import in_session, latest_entities, latest_intent
@@ -38,7 +39,7 @@ def intent_to_answer(tracker: Tracker) -> str | None:
         return intent
     for candidate in tracker.latest_message.get("intent_ranking") or []:
         if candidate.get("name") in FAQ_INTENTS:
-            return candidate["name"]
+            return str(candidate["name"])
     return None
 
 
@@ -62,7 +63,9 @@ class ActionAnswerFaq(Action):
             return []
         entities = latest_entities(tracker)
 
-        def lookup(session):  # noqa: ANN001, ANN202
+        def lookup(
+            session: Session,
+        ) -> tuple[repository.AnswerView | None, dict[str, repository.Topic]]:
             return (
                 repository.find_answer(session, intent, entities),
                 repository.topics(session),

@@ -202,6 +202,99 @@ def fallback_outcome(model: Path) -> FallbackOutcome:
     return asyncio.run(parse_all())
 
 
+REAL_QUESTIONS = PROJECT_ROOT / "tests" / "nlu" / "real_questions.yml"
+
+
+@dataclass(frozen=True)
+class ServerRun:
+    """One trained NLU model scored as the server answers."""
+
+    name: str
+    seed: int
+    real_right_topic: float
+    holdout_right_topic: float
+    rejection: float
+    false_rejection: float
+    train_seconds: float
+
+
+def with_seed(config: dict, seed: int) -> dict:
+    """`config` with every seeded trainable component on `seed`."""
+    seeded = copy.deepcopy(config)
+    for step in seeded["pipeline"]:
+        if step["name"] in {"DIETClassifier", "LogisticRegressionClassifier"}:
+            key = "random_state" if "Logistic" in step["name"] else "random_seed"
+            step[key] = seed
+    return seeded
+
+
+def train_nlu(name: str, config: dict, workdir: Path) -> tuple[Path, float]:
+    """Train NLU only with `config`; the model file and the seconds it took."""
+    config_path = workdir / f"{name}.yml"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    started = time.perf_counter()
+    _rasa(
+        "train",
+        "nlu",
+        "--config",
+        str(config_path),
+        "--nlu",
+        "data/nlu",
+        "--out",
+        str(workdir),
+        "--fixed-model-name",
+        name,
+    )
+    return workdir / f"{name}.tar.gz", time.perf_counter() - started
+
+
+def server_run(name: str, seed: int, config: dict, workdir: Path) -> ServerRun:
+    """Train with `seed` and score real questions and the held-out set."""
+    from smp.evaluation import load_examples, parse_all, score
+
+    model, seconds = train_nlu(f"{name}-{seed}", with_seed(config, seed), workdir)
+    real_examples = load_examples(REAL_QUESTIONS)
+    holdout_examples = load_examples(HOLDOUT)
+    parsed = parse_all(model, [e.text for e in real_examples + holdout_examples])
+    real = score("real", real_examples, parsed[: len(real_examples)])
+    holdout = score("holdout", holdout_examples, parsed[len(real_examples) :])
+    out_of_scope = real.out_of_scope + holdout.out_of_scope
+    in_scope = real.in_scope + holdout.in_scope
+    return ServerRun(
+        name,
+        seed,
+        real.right_topic_rate,
+        holdout.right_topic_rate,
+        (real.rejected + holdout.rejected) / out_of_scope,
+        (real.falsely_rejected + holdout.falsely_rejected) / in_scope,
+        seconds,
+    )
+
+
+def spread(values: list[float]) -> str:
+    mean = sum(values) / len(values)
+    return f"{mean:.3f} [{min(values):.3f}–{max(values):.3f}]"
+
+
+def compare_over_seeds(
+    configs: dict[str, dict], seeds: list[int], workdir: Path
+) -> dict[str, list[ServerRun]]:
+    """Every config trained with every seed; prints mean and range per config."""
+    results: dict[str, list[ServerRun]] = {}
+    for name, config in configs.items():
+        runs = [server_run(name, seed, config, workdir) for seed in seeds]
+        results[name] = runs
+        print(
+            f"{name:22s} real {spread([r.real_right_topic for r in runs])}  "
+            f"held-out {spread([r.holdout_right_topic for r in runs])}  "
+            f"rejected {spread([r.rejection for r in runs])}  "
+            f"false rejections {spread([r.false_rejection for r in runs])}  "
+            f"train {spread([r.train_seconds for r in runs])}s",
+            flush=True,
+        )
+    return results
+
+
 def base_config() -> dict:
     return yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
 
@@ -233,7 +326,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.nlu")
     parser.add_argument("--ablation", action="store_true")
     parser.add_argument("--only", nargs="*", help="variant names to run")
+    parser.add_argument(
+        "--configs", nargs="*", type=Path, help="config files to compare over seeds"
+    )
+    parser.add_argument("--seeds", nargs="*", type=int, default=[1, 2, 3])
     args = parser.parse_args()
+    if args.configs:
+        with tempfile.TemporaryDirectory() as tmp:
+            configs = {
+                path.stem: yaml.safe_load(path.read_text()) for path in args.configs
+            }
+            compare_over_seeds(configs, args.seeds, Path(tmp))
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         configs = (

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Table, and_, case, func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement, Table
+from sqlalchemy.sql import ColumnElement
 
 from console.dates import DateRange
 from console.turns import FALLBACK_ACTION

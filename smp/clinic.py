@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -186,7 +187,7 @@ def _parse_window(value: object, day: str) -> OpeningWindow | None:
     return window
 
 
-def _field(raw: dict, dotted: str) -> object:
+def _field(raw: dict[str, Any], dotted: str) -> object:
     """The value at a dotted key such as `consultation.free`, or None."""
     value: object = raw
     for part in dotted.split("."):

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy.orm import Session
@@ -73,7 +74,7 @@ def _safety_lines(
 
 
 def _variant_safety(
-    variant: Mapping,
+    variant: Mapping[str, Any],
     inherited: tuple[str, ...],
     referrals: Mapping[str, str],
     where: str,
@@ -166,13 +167,13 @@ def load_content(path: Path) -> list[ContentAnswer]:
     return answers
 
 
-def sync_content(session: Session, path: Path, *, force: bool = False) -> Counter:
+def sync_content(session: Session, path: Path, *, force: bool = False) -> Counter[str]:
     """Create or update every answer from the file; keep staff edits unless `force`.
 
     Returns:
         How many answers were created, updated, unchanged or kept.
     """
-    outcome: Counter = Counter()
+    outcome: Counter[str] = Counter()
     for answer in load_content(path):
         outcome[
             upsert_content_answer(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -29,7 +30,8 @@ from sqlalchemy.orm import Session, declarative_base, relationship, sessionmaker
 
 from smp.settings import get_settings
 
-Base = declarative_base()
+# Declared `Any`: SQLAlchemy 1.4's declarative base has no static type.
+Base: Any = declarative_base()
 
 REQUEST_STATUSES = ("new", "contacted", "booked", "closed")
 
@@ -128,7 +130,7 @@ class HandoffRequest(VisitorRequestColumns, Base):
     reply_expected_at = Column(DateTime, nullable=True)
 
 
-def _configure_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _configure_sqlite(dbapi_connection: Any, _record: object) -> None:
     # WAL lets the console read while the action server writes; the busy timeout
     # makes concurrent writers wait instead of failing.
     cursor = dbapi_connection.cursor()

@@ -97,11 +97,25 @@ def load_examples(path: Path) -> list[Example]:
     return load_real_questions(path) if "questions" in data else load_nlu_examples(path)
 
 
+def quiet_rasa_logs() -> None:
+    """Only warnings from Rasa while thousands of messages are parsed."""
+    import logging
+
+    import structlog
+
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING)
+    )
+
+
 def parse_all(model: Path, texts: Sequence[str]) -> list[Parsed]:
     """Parse every text with the trained model, as the Rasa server would."""
     import asyncio
 
     from rasa.core.agent import Agent
+
+    quiet_rasa_logs()
 
     async def run() -> list[Parsed]:
         agent = Agent.load(str(model))
@@ -141,7 +155,7 @@ class Score:
     falsely_rejected: int = 0
     out_of_scope: int = 0
     rejected: int = 0
-    confusions: Counter = field(default_factory=Counter)
+    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def right_topic_rate(self) -> float:

@@ -24,10 +24,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import spacy
 import yaml
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc
 
 from smp.settings import PROJECT_ROOT
@@ -59,7 +61,8 @@ def _lookups_file(name: str) -> dict[str, str]:
 
     path = Path(spacy_lookups_data.__file__).parent / "data" / f"en_{name}.json.gz"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return json.load(handle)
+        table: dict[str, str] = json.load(handle)
+    return table
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
@@ -86,7 +89,7 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 class SpellingCorrector:
     """Maps an unknown word to the closest frequent word of the domain vocabulary."""
 
-    def __init__(self, known: Iterable[str], targets: Counter) -> None:
+    def __init__(self, known: Iterable[str], targets: Counter[str]) -> None:
         self.known = set(known)
         self.targets = targets
         self._by_length: dict[int, list[str]] = {}
@@ -130,8 +133,12 @@ class Normalizer:
         self._corrector: SpellingCorrector | None = None
 
     def initialize(
-        self, get_examples=None, *, nlp=None, vocabulary: Counter | None = None
-    ) -> None:  # noqa: ANN001
+        self,
+        get_examples: object = None,
+        *,
+        nlp: object = None,
+        vocabulary: Counter[str] | None = None,
+    ) -> None:
         """Load spaCy's lookup tables and learn the domain vocabulary."""
         self.lemmas = {**_lookups_file("lemma_lookup"), **LEMMA_OVERRIDES}
         self.norms = {k.lower(): v for k, v in _lookups_file("lexeme_norm").items()}
@@ -200,9 +207,9 @@ def make_normalizer(
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
-def training_vocabulary(nlu_dir: Path = NLU_DIR) -> Counter:
+def training_vocabulary(nlu_dir: Path = NLU_DIR) -> Counter[str]:
     """Word counts over the NLU training examples (annotations stripped)."""
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     tokenizer = spacy.blank("en").tokenizer
     for path in sorted(nlu_dir.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -258,13 +265,13 @@ def build_pipeline(
     nlp.add_pipe(
         "smp_normalizer", config={"normalise": normalise, "spelling": spelling}
     )
-    normalizer = nlp.get_pipe("smp_normalizer")
+    normalizer: Normalizer = nlp.get_pipe("smp_normalizer")  # type: ignore[assignment]
     normalizer.initialize(vocabulary=training_vocabulary(nlu_dir))
     if entities:
-        ruler = nlp.add_pipe(
+        ruler: EntityRuler = nlp.add_pipe(  # type: ignore[assignment]
             "entity_ruler", config={"overwrite_ents": True, "validate": True}
         )
-        patterns = []
+        patterns: list[dict[str, Any]] = []
         seen = set()
         for entity, form, value in entity_terms(nlu_dir):
             doc = normalizer(nlp.make_doc(form))

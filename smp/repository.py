@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -280,7 +281,7 @@ def new_reference(prefix: str) -> str:
     return f"{prefix}-{body}"
 
 
-def submission_key(conversation_id: str, fields: dict[str, object]) -> str:
+def submission_key(conversation_id: str, fields: Mapping[str, object]) -> str:
     """Stable hash of a conversation and the fields it submitted."""
     payload = json.dumps([conversation_id, fields], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -310,7 +311,9 @@ class StoredRequest:
     created: bool
 
 
-def _store_once(session: Session, model: type, key: str, values: dict) -> StoredRequest:
+def _store_once(
+    session: Session, model: Any, key: str, values: dict[str, Any]
+) -> StoredRequest:
     existing = session.scalars(select(model).where(model.submission_key == key)).first()
     if existing is not None:
         return StoredRequest(existing.id, existing.reference, created=False)

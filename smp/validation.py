@@ -268,7 +268,7 @@ def parse_preferred_date(text: str, now: dt.datetime) -> dt.date | None:
         parsed = found[0] if found else None
     if parsed is None:
         return None
-    date = parsed.date()
+    date: dt.date = parsed.date()
     if date < now.date():
         return None
     return date

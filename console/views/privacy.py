@@ -11,11 +11,11 @@ import logging
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from console import privacy
 from console.views.common import db_session, settings
+from smp import privacy
 
 blueprint = Blueprint("privacy", __name__)
-log = logging.getLogger("smp.privacy")
+log = logging.getLogger("console.privacy")
 MAX_QUERY_LENGTH = 254
 
 

@@ -19,6 +19,7 @@ WHATSAPP_CHANNEL = WHATSAPP.credentials_key
 def credentials_config(env):
     return runtime.credentials_config(Settings.from_environment(env))
 
+
 WHATSAPP_ENV = {
     "WHATSAPP_ACCESS_TOKEN": "wa-token",
     "WHATSAPP_PHONE_NUMBER_ID": "109876543210",

@@ -246,7 +246,14 @@ def test_passwords_are_stored_hashed_and_must_be_long_enough(session):
 def test_create_staff_command_reads_the_password_from_stdin(database_url):
     env_python = sys.executable
     result = subprocess.run(
-        [env_python, "-m", "launcher.manage", "create-staff", "manager", "--password-stdin"],
+        [
+            env_python,
+            "-m",
+            "launcher.manage",
+            "create-staff",
+            "manager",
+            "--password-stdin",
+        ],
         input="manager-password-1\n",
         capture_output=True,
         text=True,
@@ -257,7 +264,14 @@ def test_create_staff_command_reads_the_password_from_stdin(database_url):
     with session_scope(database_url) as session:
         assert authenticate(session, "manager", "manager-password-1") is not None
     short = subprocess.run(
-        [env_python, "-m", "launcher.manage", "create-staff", "temp", "--password-stdin"],
+        [
+            env_python,
+            "-m",
+            "launcher.manage",
+            "create-staff",
+            "temp",
+            "--password-stdin",
+        ],
         input="short\n",
         capture_output=True,
         text=True,

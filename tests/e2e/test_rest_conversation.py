@@ -78,7 +78,9 @@ def test_a_completed_booking_over_rest_is_stored_in_the_database(assistant_stack
         assert rows[0].preferred_date is not None
 
 
-def test_a_question_during_the_booking_is_answered_and_the_form_resumes(assistant_stack):
+def test_a_question_during_the_booking_is_answered_and_the_form_resumes(
+    assistant_stack,
+):
     sender = new_sender()
     say = assistant_stack.say
     say(sender, "I want to book a consultation")

@@ -108,9 +108,7 @@ def all_buttons(dispatcher: CollectingDispatcher) -> list[dict]:
 
 
 def text_of(dispatcher: CollectingDispatcher, slots: dict | None = None) -> str:
-    return "\n".join(
-        rendered(m, slots).get("text") or "" for m in dispatcher.messages
-    )
+    return "\n".join(rendered(m, slots).get("text") or "" for m in dispatcher.messages)
 
 
 # FAQ answers
