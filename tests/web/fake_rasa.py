@@ -32,6 +32,30 @@ MARKDOWN = (
     "Write to hello@clinic.example or [see the guide](https://clinic.example/guide).\n"
     "[Do not click](javascript:alert(1))"
 )
+PHONE_TEXT = (
+    "Call us on **+44 (0)1244 555 010** or 01244 555010.\n"
+    "Booking BK-20240512-0042 on 2024-05-12, from £1,800.\n"
+    '<a href="tel:1">+44 1244 555 010</a><img src=x onerror=alert(1)>'
+)
+LONG_ANSWER = "\n\n".join(
+    [
+        "**Aftercare, day by day.** Keep the scalp dry for the first four days: no "
+        "washing, no swimming, no sauna and no heavy exercise that makes you sweat.",
+        "From day five you can wet the scalp again with lukewarm water only. Pat it "
+        "dry, never rub, and leave any flaking to fall away on its own.",
+        "For four weeks avoid direct sun and sunbeds. After that, sunscreen of SPF 30 "
+        "or more keeps the pigment from fading and keeps the colour even.",
+    ]
+)
+VERY_LONG_ANSWER = "\n\n".join([LONG_ANSWER] * 3)
+FOLLOW_UPS = [
+    {"title": "How long does it last?", "payload": "/faq_longevity"},
+    {"title": "Does it hurt?", "payload": "/faq_pain"},
+    {"title": "Prices", "payload": "/faq_price"},
+    {"title": "Book a consultation", "payload": "/book"},
+]
+# Messages starting "lost once:" get no reply the first time they arrive.
+_lost_once: set[str] = set()
 
 
 def replies_to(message: str) -> tuple[float, list[dict]]:
@@ -51,11 +75,37 @@ def replies_to(message: str) -> tuple[float, list[dict]]:
         return 0, [{"text": HOSTILE}]
     if message.startswith("slow:"):
         return 1.5, [{"text": f"Slow echo: {message[5:].strip()}"}]
+    if message == "phone please":
+        return 0, [{"text": PHONE_TEXT}]
+    if message == "long answer please":
+        return 0, [{"text": LONG_ANSWER, "buttons": FOLLOW_UPS}]
+    if message == "very long answer please":
+        return 0, [{"text": VERY_LONG_ANSWER, "buttons": FOLLOW_UPS}]
+    if message.startswith("lost once:") and message not in _lost_once:
+        _lost_once.add(message)
+        return 0, []
+    if message.startswith("bubbles:"):
+        # Several bubbles, half a second apart ("pause": seconds before each).
+        count = int(message[8:])
+        return 0.2, [
+            {"text": f"Bubble {n} of {count}", "pause": 0.5 if n > 1 else 0}
+            for n in range(1, count + 1)
+        ]
+    if message.startswith("burst "):
+        return 0.2, [
+            {"text": f"Answer to {message}, part 1"},
+            {"text": f"Answer to {message}, part 2", "pause": 0.3},
+        ]
     return 0, [{"text": f"Echo: {message}"}]
 
 
 def create_app(log_path: Path) -> web.Application:
-    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+    # Pings a minute apart (Rasa: 25 s), so a test may move the page's clock
+    # past the widget's 45 s reply timeout without socket.io calling the
+    # connection dead.
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp", cors_allowed_origins="*", ping_interval=60
+    )
     app = web.Application()
     sio.attach(app)
 
@@ -82,6 +132,9 @@ def create_app(log_path: Path) -> web.Application:
         if delay:
             await asyncio.sleep(delay)
         for reply in replies:
+            pause = reply.pop("pause", 0)
+            if pause:
+                await asyncio.sleep(pause)
             await sio.emit("bot_uttered", reply, room=session_id)
 
     return app
