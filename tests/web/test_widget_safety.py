@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fake_rasa import HOSTILE, WELCOME
 from playwright.sync_api import expect
@@ -69,3 +71,39 @@ def test_bot_markdown_renders_bold_italic_lists_and_safe_links(
     # A javascript: link keeps its words and loses its link.
     expect(bubble).to_contain_text("Do not click")
     expect(bubble.get_by_role("link", name="Do not click")).to_have_count(0)
+
+
+def test_phone_numbers_in_bot_text_are_tel_links_and_markup_stays_text(
+    fake_site, open_page, running_fake_rasa
+):
+    chat = open_page(fake_site)
+    chat.open_chat()
+    expect(chat.bot_messages.first).to_have_text(WELCOME)
+
+    chat.say("phone please")
+    bubble = chat.bot_messages.last
+    expected_links = {
+        # The "(0)" of a number written for both home and abroad is dropped.
+        "+44 (0)1244 555 010": "tel:+441244555010",
+        "01244 555010": "tel:01244555010",
+        "+44 1244 555 010": "tel:+441244555010",
+    }
+    expect(bubble.locator("a")).to_have_count(len(expected_links))
+    for name, href in expected_links.items():
+        anchor = bubble.get_by_role("link", name=name, exact=True)
+        expect(anchor).to_have_attribute("href", href)
+        expect(anchor).not_to_have_attribute("target", "_blank")
+    expect(bubble.locator("strong")).to_have_text("+44 (0)1244 555 010")
+    # A booking reference, a date and a price are not phone numbers.
+    expect(bubble).to_contain_text(
+        "Booking BK-20240512-0042 on 2024-05-12, from £1,800."
+    )
+    # Markup in the text, a link to "tel:1" included, stays text.
+    expect(bubble).to_contain_text('<a href="tel:1">')
+    expect(bubble.locator("a[href='tel:1']")).to_have_count(0)
+    widget = chat.page.locator("#smp-chat")
+    expect(widget.locator("img")).to_have_count(0)
+    expect(bubble.get_by_role("link", name=re.compile("BK|2024|1,800"))).to_have_count(
+        0
+    )
+    assert chat.dialogs == []
