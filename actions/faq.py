@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import texts
+from actions.clauses import other_topics, without
 from actions.common import in_session, latest_entities, latest_intent
 from smp import repository
 from smp.clinic import get_clinic
@@ -21,6 +22,8 @@ logger = logging.getLogger(__name__)
 # The consultation is mentioned in words once, after the visitor's second
 # answer; the button alone does the offering otherwise.
 OFFER_AFTER_ANSWERS = 2
+# Other topics of a many-question message offered as buttons, at most.
+MAX_OTHER_TOPICS = 2
 
 
 def faq_answers_given(tracker: Tracker) -> int:
@@ -84,10 +87,28 @@ class ActionAnswerFaq(Action):
         if offer and faq_answers_given(tracker) + 1 == OFFER_AFTER_ANSWERS:
             text = f"{text}\n\n{texts.text('utter_offer_consultation')}"
 
+        asked_too = [
+            name
+            for name in await other_topics(
+                tracker.latest_message.get("text") or "", intent
+            )
+            if name in topics
+        ][:MAX_OTHER_TOPICS]
+        if asked_too:
+            text = "\n\n".join(
+                [
+                    text,
+                    texts.text(
+                        "utter_also_asked",
+                        topics=" and ".join(topics[name].topic for name in asked_too),
+                    ),
+                ]
+            )
+        related_intents = without(answer.related_intents, asked_too)
         buttons = [
-            {"title": topics[related].question, "payload": f"/{related}"}
-            for related in answer.related_intents[:3]
-            if related in topics
+            {"title": topics[name].question, "payload": f"/{name}"}
+            for name in asked_too + related_intents[: 3 - len(asked_too)]
+            if name in topics
         ]
         if offer:
             buttons.append(texts.book_button())

@@ -82,6 +82,9 @@ def running_stack(
     stack_env = {
         "DATABASE_URL": database_url,
         "ACTIONS_PORT": str(actions_port),
+        # The action server parses the clauses of many-question messages here.
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "RASA_TOKEN": token,
         **(env or {}),
     }
     # Blank out messaging variables the caller did not set, so a developer's

@@ -122,3 +122,34 @@ def test_asking_for_a_person_stores_a_callback_and_says_when(assistant_stack):
     assert row.email == "sam@example.com"
     assert row.reply_expected_at is not None
     assert any(word in done for word in ("today", "tomorrow", "on "))
+
+
+def test_a_two_question_message_answers_one_and_offers_the_other(assistant_stack):
+    replies = assistant_stack.say(new_sender(), "does it hurt and how much is it?")
+    said = texts(replies)
+    assert "You also asked about" in said
+    payloads = [b["payload"] for reply in replies for b in reply.get("buttons", [])]
+    answered = {"/faq_pain", "/faq_cost"} - set(payloads)
+    assert len(answered) == 1, "one topic is answered, the other offered"
+    assert ({"/faq_pain", "/faq_cost"} - answered) <= set(payloads[:1])
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["name@example", "sam@@example", "jane.doe@gmail", "0770 090", "+44 77"],
+)
+def test_a_malformed_contact_in_the_form_is_re_asked_not_answered(
+    assistant_stack, typed
+):
+    sender = new_sender()
+    say = assistant_stack.say
+    say(sender, "I'd like to book a consultation")
+    say(sender, "Sam Taylor")
+    replies = say(sender, typed)
+    said = texts(replies).lower()
+    assert "email" in said or "phone" in said
+    for intent in ("faq_results", "faq_cost", "faq_pain"):
+        answer = stored_answer_text(assistant_stack.database_url, intent)
+        assert answer.split("\n")[0][:60].lower() not in said
+    # Still on the same question: a valid address moves the form on.
+    assert "when would suit you" in texts(say(sender, "sam@example.com")).lower()
