@@ -11,8 +11,16 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.utils.spacy_utils import SpacyNLP
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
+
+from smp.topics import FALLBACK_INTENT
 
 
 @DefaultV1Recipe.register(
@@ -68,4 +76,43 @@ class DomainEntityExtractor(GraphComponent, EntityExtractorMixin):
                 self.add_extractor_name(found), self._config["dimensions"]
             )
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class WordlessMessageGuard(GraphComponent):
+    """Marks messages with no letters or digits (😀, "??", "...") as not understood.
+
+    The classifier has to pick some intent for them, and picked `affirm` for a
+    lone smiley, which started a booking. Placed after the classifiers, this
+    turns such a message into the fallback intent, so the visitor is offered
+    the popular topics instead.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> WordlessMessageGuard:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = str(message.get(TEXT) or "")
+            if any(character.isalnum() for character in text):
+                continue
+            message.set(
+                INTENT,
+                {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0},
+                add_to_output=True,
+            )
         return messages

@@ -7,11 +7,11 @@ from collections import Counter
 import pytest
 import spacy
 from rasa.nlu.constants import SPACY_DOCS
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from smp.nlp import SpellingCorrector, build_pipeline, entity_terms
-from smp.nlu_components import DomainEntityExtractor
+from smp.nlu_components import DomainEntityExtractor, WordlessMessageGuard
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +95,19 @@ def test_the_rasa_extractor_reports_canonical_values(nlp):
     assert found[0]["entity"] == "scar_type"
     assert found[0]["value"] == "fut"
     assert found[0]["extractor"] == "DomainEntityExtractor"
+
+
+@pytest.mark.parametrize("text", ["😀", "??", "...", "👍👍", "   "])
+def test_a_message_without_words_is_marked_not_understood(text):
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": "affirm", "confidence": 0.63})
+    (guarded,) = WordlessMessageGuard().process([message])
+    assert guarded.get(INTENT)["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text", ["yes 😀", "ok", "2", "sí"])
+def test_a_message_with_words_keeps_its_intent(text):
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": "affirm", "confidence": 0.9})
+    (kept,) = WordlessMessageGuard().process([message])
+    assert kept.get(INTENT)["name"] == "affirm"
