@@ -1,9 +1,10 @@
 """The demo clinic site and the chat widget's files, over HTTP.
 
 `python -m web.server` serves the demo pages at `/` and the widget under
-`/widget/` (its script, its stylesheet and, under `/widget/vendor/`, the
-socket.io client copied there by `npm ci --prefix web`). The demo pages are
-filled in from `content/clinic.yml` and point the widget at `RASA_PUBLIC_URL`.
+`/widget/` (its script and modules, its stylesheet and, under
+`/widget/vendor/`, the socket.io client copied there by `npm ci --prefix
+web`). The demo pages are filled in from `content/clinic.yml` and point the
+widget at `RASA_PUBLIC_URL`.
 
 A clinic's real website only needs the `/widget/` files; the demo pages show
 how one script tag embeds the chat.
@@ -160,7 +161,7 @@ WIDGET_HEADERS = {
 
 
 async def widget_file(request: web.Request) -> web.StreamResponse:
-    """`/widget/<name>`: the widget's own script and stylesheet."""
+    """`/widget/<name>`: the widget's own script, modules and stylesheet."""
     return _file_response(
         request, _file_in(WIDGET_DIR, request.match_info["name"]), WIDGET_HEADERS
     )
