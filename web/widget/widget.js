@@ -15,7 +15,9 @@ import { createShell } from "./ui.js";
 /**
  * Draws the widget and returns its JavaScript API (also set as
  * `window.SMPChat`). `dataset`: the script tag's data-* options; `baseUrl`:
- * the folder the widget's files are served from.
+ * the folder the widget's files are served from. `timing` (see config.js)
+ * and `loadClient` (resolves to socket.io's `io`; by default the copy in
+ * `vendor/`) are there for tests.
  */
 export function start({ dataset = {}, baseUrl, timing = TIMING, loadClient } = {}) {
   const config = readConfig({ fromObject: window.SMPChatConfig, fromTag: dataset, baseUrl });
