@@ -24,7 +24,7 @@ MIN_REJECTION ?= 0.95
 MAX_FALSE_REJECTION ?= 0.03
 
 .PHONY: help install system-deps venv python-deps spacy db web-deps train run shell \
-	test test-data test-unit test-nlu test-stories test-e2e lint bench topics \
+	test test-data test-unit test-js test-nlu test-stories test-e2e lint bench topics \
 	staff-user purge clean
 
 help: ## List the targets
@@ -84,7 +84,10 @@ shell: $(MODEL) ## Chat in the terminal (starts the action server alongside)
 	trap "kill $$pid 2>/dev/null" EXIT; \
 	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-test: lint test-data $(MODEL) test-unit test-nlu test-stories test-e2e ## The whole suite
+test: lint test-data $(MODEL) test-unit test-js test-nlu test-stories test-e2e ## The whole suite
+
+test-js: ## Unit tests of the chat widget's modules (Node's test runner)
+	node --test tests/widget/
 
 test-data: ## Validate the training data and domain
 	$(RASA) data validate --fail-on-warnings
