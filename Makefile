@@ -111,7 +111,7 @@ lint: ## ruff (lint and format check) over the Python code; mypy strict on smp/ 
 	$(BIN)/mypy
 
 bench: $(MODEL) ## Accuracy, latency, throughput, training and start-up figures
-	$(PY) -m bench.run
+	$(PY) -m bench.run --cross-validation
 
 staff-user: ## Create a staff account for the console: make staff-user NAME=alex
 	@test -n "$(NAME)" || { echo "Usage: make staff-user NAME=alex"; exit 1; }

@@ -157,51 +157,6 @@ def evaluate_config(name: str, config: dict, workdir: Path) -> NluRun:
     return NluRun(name, score.accuracy, score.macro_f1, seconds, typo.accuracy)
 
 
-@dataclass(frozen=True)
-class FallbackOutcome:
-    """How the held-out messages fare once the fallback threshold applies."""
-
-    messages: int
-    answered_correctly: int
-    fallbacks: int
-    fallbacks_listing_the_right_topic: int
-
-
-def fallback_outcome(model: Path) -> FallbackOutcome:
-    """Parse the held-out set as the server does, fallback included.
-
-    `rasa test nlu` undoes fallback predictions before scoring; this counts a
-    message as answered correctly only when the assistant would answer it
-    directly with the right intent, and records how often a "Did you mean"
-    question (two candidate buttons) includes the right one.
-    """
-    import asyncio
-
-    from rasa.core.agent import Agent
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    async def parse_all() -> FallbackOutcome:
-        agent = Agent.load(str(model))
-        correct = fallbacks = listed = total = 0
-        for example in load_data(str(HOLDOUT)).training_examples:
-            result = await agent.parse_message(example.get("text"))
-            total += 1
-            predicted = result["intent"]["name"]
-            if predicted == "nlu_fallback":
-                fallbacks += 1
-                candidates = [
-                    item["name"]
-                    for item in result["intent_ranking"]
-                    if item["name"] != "nlu_fallback"
-                ][:2]
-                listed += example.get("intent") in candidates
-            elif predicted == example.get("intent"):
-                correct += 1
-        return FallbackOutcome(total, correct, fallbacks, listed)
-
-    return asyncio.run(parse_all())
-
-
 REAL_QUESTIONS = PROJECT_ROOT / "tests" / "nlu" / "real_questions.yml"
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.nlu import HOLDOUT, fallback_outcome, score_model
+from bench import understanding
 from launcher.services import PROJECT_ROOT, latest_model, train_model
 from launcher.testing import running_stack
 
@@ -144,6 +144,11 @@ async def load_level(rasa_url: str, concurrency: int, total: int) -> LoadResult:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--skip-training", action="store_true", help="reuse the model")
+    parser.add_argument(
+        "--cross-validation",
+        action="store_true",
+        help="also run 5-fold cross-validation on the training data (5 trainings)",
+    )
     args = parser.parse_args()
     lines: dict[str, str] = {}
 
@@ -164,15 +169,15 @@ def main() -> int:
         if model is None:
             raise SystemExit("No model: run `make train` first.")
 
-        score = score_model(model, HOLDOUT, workdir / "nlu")
-        outcome = fallback_outcome(model)
-        print(
-            f"As served: {outcome.answered_correctly}/{outcome.messages} answered "
-            f"with the right intent, {outcome.fallbacks} sent to the fallback"
-        )
-        print(
-            f"Held-out NLU: accuracy {score.accuracy:.3f}, macro-F1 {score.macro_f1:.3f} ({score.support} messages)"
-        )
+        real, holdout = understanding.both_sets(model)
+        for result in (real, holdout):
+            print(
+                f"{result.name}: right topic {result.right_topic_rate:.3f}, "
+                f"falsely rejected {result.false_rejection_rate:.3f}, "
+                f"out of scope rejected {result.rejection_rate:.3f}"
+            )
+        plotted = understanding.draw_plots(model)
+        folds = understanding.cross_validation() if args.cross_validation else None
 
         started = time.perf_counter()
         with running_stack(workdir, token="bench", model=model) as stack:  # noqa: S106
@@ -202,26 +207,9 @@ def main() -> int:
         f"- **Machine:** {machine_description()}",
         f"- **Model:** {model.name if args.skip_training else 'trained by the benchmark'}",
         "",
-        "## Understanding (held-out set, tests/nlu/holdout.yml)",
-        "",
-        "| messages | intent accuracy | macro-F1 | weighted F1 |",
-        "|---|---|---|---|",
-        f"| {score.support} | {score.accuracy:.3f} | {score.macro_f1:.3f} | {score.weighted_f1:.3f} |",
-        "",
-        "Weakest intents (F1): "
-        + ", ".join(f"{n} {f:.2f}" for n, f in score.weakest)
-        + ".",
-        "",
-        "`rasa test nlu` scores the classifier's intent before the fallback. As the",
-        "server answers (FallbackClassifier threshold 0.5):",
-        "",
-        '| answered directly with the right intent | sent to "Did you mean" | of those, right topic among the two buttons |',
-        "|---|---|---|",
-        f"| {outcome.answered_correctly} of {outcome.messages} "
-        f"({outcome.answered_correctly / outcome.messages:.3f}) "
-        f"| {outcome.fallbacks} ({outcome.fallbacks / outcome.messages:.3f}) "
-        f"| {outcome.fallbacks_listing_the_right_topic} |",
-        "",
+    ]
+    lines += understanding.section(real, holdout, plotted, folds)
+    lines += [
         "## REST round trip (each message triggers a database-backed answer)",
         "",
         "| concurrent conversations | messages | p50 ms | p95 ms | p99 ms | messages/s | errors |",
