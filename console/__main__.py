@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from waitress import serve
 
 from console.app import create_app
 from console.config import ConsoleSettings
-from console.logs import configure_logging
+from console.logs import configure_logging, keep_output_private
+
+# Everything this process creates (the secret key, a new SQLite database and
+# its journal) is readable by its owner only.
+OWNER_ONLY_UMASK = 0o077
 
 
 def main() -> int:
+    os.umask(OWNER_ONLY_UMASK)
+    keep_output_private()
     configure_logging()
     settings = ConsoleSettings.from_environment()
     app = create_app(settings)

@@ -19,7 +19,7 @@ from console import security
 from console.config import ConsoleSettings
 from console.logs import quiet_third_party_loggers
 from console.rasa_client import RasaClient
-from console.staff import LoginThrottle, load_staff
+from console.staff_sessions import load_session
 from console.views import register_blueprints
 from console.views.filters import register_filters
 from smp.db import create_schema, session_scope
@@ -59,7 +59,7 @@ def create_app(settings: ConsoleSettings | None = None) -> Flask:
         SESSION_COOKIE_NAME="smp_console_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        # `Secure` is decided per request: security.ConsoleSessionInterface.
         PERMANENT_SESSION_LIFETIME=settings.session_lifetime,
         # No "remember me": every session ends with its lifetime.
         REMEMBER_COOKIE_DURATION=0,
@@ -69,9 +69,7 @@ def create_app(settings: ConsoleSettings | None = None) -> Flask:
     app.extensions["rasa_client"] = RasaClient(
         settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds
     )
-    app.extensions["login_throttle"] = LoginThrottle(
-        settings.max_failed_logins, settings.lockout
-    )
+    app.session_interface = security.ConsoleSessionInterface()
     quiet_third_party_loggers()
     create_schema(settings.database_url)
 
@@ -79,9 +77,9 @@ def create_app(settings: ConsoleSettings | None = None) -> Flask:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def _load_user(session_id: str):
+    def _load_user(session_token: str):
         with session_scope(settings.database_url) as session:
-            return load_staff(session, session_id)
+            return load_session(session, session_token)
 
     @app.before_request
     def _start_timer() -> None:

@@ -37,6 +37,10 @@ def load_or_create_secret_key(path: Path = SECRET_KEY_FILE) -> str:
     if path.exists():
         key = path.read_text(encoding="utf-8").strip()
         if key:
+            # A key file others can read (copied in, or from an old release)
+            # is made owner-only: anyone who reads it can forge sessions.
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
             return key
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)

@@ -9,9 +9,12 @@ address or phone number, including in exception text.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 import sys
 import traceback
+from typing import IO
 
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 # International (+44 ...) or national (07700 ...) numbers; not dates, times or
@@ -64,3 +67,19 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     quiet_third_party_loggers()
+
+
+def keep_output_private(*streams: IO[str]) -> None:
+    """Make the files the console writes its output to owner-only (mode 600).
+
+    The launcher sends the console's output to `var/log/console.log`; the log
+    names routes and staff ids, so no other user of the machine may read it.
+    Terminals and pipes are left as they are.
+    """
+    for stream in streams or (sys.stdout, sys.stderr):
+        try:
+            descriptor = stream.fileno()
+            if stat.S_ISREG(os.fstat(descriptor).st_mode):
+                os.fchmod(descriptor, 0o600)
+        except (AttributeError, OSError, ValueError):
+            continue

@@ -2,12 +2,16 @@
 
 Everything is deny-by-default: `require_sign_in` runs before every request and
 lets through only the endpoints in `PUBLIC_ENDPOINTS`, so a new route is
-protected without anyone remembering a decorator.
+protected without anyone remembering a decorator. A session is valid only while
+its server-side row lives (`console/staff_sessions.py`); its expiry is judged
+from that row, not from anything the cookie says.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
+import ipaddress
 import secrets
 import time
 from urllib.parse import urlsplit
@@ -23,9 +27,13 @@ from flask import (
     url_for,
 )
 from flask import session as cookie
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 
+from console import staff_sessions
 from console.config import ConsoleSettings
+from console.staff_sessions import StaffMember
+from smp.db import session_scope
 
 # Reachable without signing in: the sign-in page and static files only.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "vendor.asset"})
@@ -50,6 +58,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def settings() -> ConsoleSettings:
     return current_app.config["CONSOLE_SETTINGS"]
+
+
+def utc_now() -> dt.datetime:
+    """Naive UTC, as the database stores it (from `time.time()`, which tests move)."""
+    return dt.datetime.fromtimestamp(time.time(), dt.timezone.utc).replace(tzinfo=None)
 
 
 def csrf_token() -> str:
@@ -80,25 +93,16 @@ def safe_next(target: str | None) -> str:
 
 
 def start_session() -> None:
-    """Record when a session began; called right after signing in."""
-    now = time.time()
-    cookie["login_at"] = now
-    cookie["last_seen"] = now
+    """A fresh CSRF token and a cookie that lasts the session's lifetime."""
     cookie["csrf"] = secrets.token_urlsafe(32)
     cookie.permanent = True
 
 
-def _expired(now: float) -> str | None:
+def _expired(member: StaffMember, now: dt.datetime) -> str | None:
     config = settings()
-    login_at = cookie.get("login_at")
-    last_seen = cookie.get("last_seen")
-    if not isinstance(login_at, (int, float)) or not isinstance(
-        last_seen, (int, float)
-    ):
-        return "Please sign in."
-    if now - login_at > config.session_lifetime.total_seconds():
+    if now - member.signed_in_at > config.session_lifetime:
         return "Your session ended. Please sign in again."
-    if now - last_seen > config.idle_timeout.total_seconds():
+    if now - member.last_seen_at > config.idle_timeout:
         return "You were signed out after a period of inactivity."
     return None
 
@@ -119,14 +123,74 @@ def require_sign_in() -> Response | None:
         return None
     if not current_user.is_authenticated:
         return _refuse("Please sign in.")
-    now = time.time()
-    reason = _expired(now)
+    now = utc_now()
+    reason = _expired(current_user, now)
+    with session_scope(settings().database_url) as session:
+        if reason is None:
+            staff_sessions.mark_seen(session, current_user, now)
+        else:
+            staff_sessions.end_session(session, current_user.session_token)
     if reason is not None:
         logout_user()
         cookie.clear()
         return _refuse(reason)
-    cookie["last_seen"] = now
     return None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a Host value (`name`, `name:port`, `[v6]:port`) names this machine."""
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[1:].partition("]")[0]
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    name = name.rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _forwarded(parameter: str) -> list[str]:
+    """A parameter's values (`host`, `proto`) in the standard `Forwarded` header."""
+    values = []
+    for element in request.headers.get("Forwarded", "").replace(",", ";").split(";"):
+        name, _, value = element.strip().partition("=")
+        if name.lower() == parameter:
+            values.append(value.strip('"'))
+    return values
+
+
+def cookie_must_be_secure() -> bool:
+    """`Secure` unless every sign says the console is used on this machine by HTTP.
+
+    Forced by `CONSOLE_COOKIE_SECURE`, and set whenever the console listens
+    beyond loopback, the request came over HTTPS, or the browser used any name
+    but localhost, directly or through a proxy's forwarded headers (a proxy
+    usually connects over loopback). The headers can only add the flag, never
+    remove it, so a forged one does no harm.
+    """
+    config = settings()
+    if config.cookie_secure or not is_loopback(config.host) or request.is_secure:
+        return True
+    protocols = [request.headers.get("X-Forwarded-Proto", ""), *_forwarded("proto")]
+    if any("https" in protocol.lower() for protocol in protocols):
+        return True
+    hosts = [
+        request.host,
+        *request.headers.get("X-Forwarded-Host", "").split(","),
+        *_forwarded("host"),
+    ]
+    return not all(is_loopback(host) for host in hosts if host.strip())
+
+
+class ConsoleSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, with `Secure` decided per request."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return cookie_must_be_secure()
 
 
 def check_csrf() -> None:

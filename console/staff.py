@@ -1,19 +1,18 @@
-"""Staff accounts: creation, password checks and the sign-in throttle."""
+"""Staff accounts: creation, password checks and signing in."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import threading
-from collections import deque
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from console.config import MIN_PASSWORD_LENGTH
+from console import sign_in_lockout, staff_sessions
+from console.config import MIN_PASSWORD_LENGTH, ConsoleSettings
 from console.models import StaffUser
+from console.staff_sessions import StaffMember
 from smp.db import utcnow
 
 # Checked against when the username is unknown, so that a wrong username takes
@@ -24,29 +23,6 @@ MAX_USERNAME_LENGTH = 80
 
 class StaffAccountError(ValueError):
     """A username or password that cannot be used, with the reason."""
-
-
-@dataclass(frozen=True)
-class StaffMember:
-    """The signed-in member of staff, as the console needs it."""
-
-    id: int
-    username: str
-    # Changes whenever the password does, which signs out every other session.
-    password_stamp: str
-
-    # Flask-Login's user protocol.
-    is_authenticated = True
-    is_active = True
-    is_anonymous = False
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.password_stamp}"
-
-    @classmethod
-    def of(cls, user: StaffUser) -> StaffMember:
-        stamp = hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:16]
-        return cls(user.id, user.username, stamp)
 
 
 def validate_username(username: str) -> str:
@@ -76,8 +52,10 @@ def find_staff(session: Session, username: str) -> StaffUser | None:
 
 def create_staff(
     session: Session, username: str, password: str, *, reset: bool = False
-) -> StaffMember:
+) -> StaffUser:
     """Create a staff account, or with `reset` set a new password on an existing one.
+
+    A new password signs the account out everywhere and lifts any sign-in lock.
 
     Raises:
         StaffAccountError: the username is taken (without `reset`), or the
@@ -94,11 +72,17 @@ def create_staff(
     existing.password_hash = generate_password_hash(password)
     existing.is_active = True
     session.flush()
-    return StaffMember.of(existing)
+    staff_sessions.end_all_sessions(session, existing.id)
+    sign_in_lockout.clear_failures(session, username)
+    return existing
 
 
-def authenticate(session: Session, username: str, password: str) -> StaffMember | None:
-    """The active member of staff with these credentials, else None."""
+def authenticate(session: Session, username: str, password: str) -> StaffUser | None:
+    """The active account with these credentials, else None.
+
+    Exactly one password hash is checked either way, so an unknown username
+    takes as long as a wrong password.
+    """
     user = find_staff(session, (username or "").strip())
     if user is None or not user.is_active:
         check_password_hash(_DUMMY_HASH, password or "")
@@ -106,66 +90,46 @@ def authenticate(session: Session, username: str, password: str) -> StaffMember 
     if not check_password_hash(user.password_hash, password or ""):
         return None
     user.last_login_at = utcnow()
-    return StaffMember.of(user)
+    return user
 
 
-def load_staff(session: Session, session_id: str) -> StaffMember | None:
-    """The member of staff a session cookie names, if the account is unchanged."""
-    user_id, _, stamp = (session_id or "").partition(":")
-    if not user_id.isdigit():
-        return None
-    user = session.get(StaffUser, int(user_id))
-    if user is None or not user.is_active:
-        return None
-    member = StaffMember.of(user)
-    return member if member.password_stamp == stamp else None
+@dataclass(frozen=True)
+class SignInAttempt:
+    """The outcome of a sign-in: a new session, or a refusal (and whether locked)."""
+
+    member: StaffMember | None = None
+    locked_for: dt.timedelta | None = None
 
 
-class LoginThrottle:
-    """Locks a username, and separately a client address, after repeated failures.
+def attempt_sign_in(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    now: dt.datetime,
+    settings: ConsoleSettings,
+) -> SignInAttempt:
+    """Check a sign-in against the username's lockout and, if allowed, the password.
 
-    Kept in memory: the console runs as one process (waitress with threads), and a
-    restart clearing the counters is acceptable. Both keys are counted so that
-    one address cannot try many usernames and many addresses cannot try one.
+    A locked username is refused without looking at the password. A wrong
+    password or an unknown username counts towards that username's lock; a
+    right one clears it and opens a session.
     """
-
-    def __init__(self, max_failures: int, window: dt.timedelta) -> None:
-        self.max_failures = max_failures
-        self.window = window
-        self._failures: dict[str, deque[dt.datetime]] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _keys(username: str, address: str) -> tuple[str, str]:
-        return f"user:{username.strip().lower()}", f"addr:{address}"
-
-    def _recent(self, key: str, now: dt.datetime) -> deque[dt.datetime]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and now - failures[0] > self.window:
-            failures.popleft()
-        return failures
-
-    def locked_for(
-        self, username: str, address: str, now: dt.datetime | None = None
-    ) -> dt.timedelta | None:
-        """How long until sign-in may be tried again, or None if it may now."""
-        now = now or utcnow()
-        with self._lock:
-            waits = []
-            for key in self._keys(username, address):
-                failures = self._recent(key, now)
-                if len(failures) >= self.max_failures:
-                    waits.append(failures[0] + self.window - now)
-            return max(waits) if waits else None
-
-    def failed(
-        self, username: str, address: str, now: dt.datetime | None = None
-    ) -> None:
-        now = now or utcnow()
-        with self._lock:
-            for key in self._keys(username, address):
-                self._recent(key, now).append(now)
-
-    def succeeded(self, username: str, address: str) -> None:
-        with self._lock:
-            self._failures.pop(self._keys(username, address)[0], None)
+    wait = sign_in_lockout.locked_for(session, username, now)
+    if wait is not None:
+        return SignInAttempt(locked_for=wait)
+    user = authenticate(session, username, password)
+    if user is None:
+        sign_in_lockout.record_failure(
+            session,
+            username,
+            now,
+            max_failures=settings.max_failed_logins,
+            lockout=settings.lockout,
+        )
+        return SignInAttempt()
+    sign_in_lockout.clear_failures(session, username)
+    staff_sessions.end_expired_sessions(
+        session, now, idle=settings.idle_timeout, lifetime=settings.session_lifetime
+    )
+    return SignInAttempt(member=staff_sessions.open_session(session, user, now))

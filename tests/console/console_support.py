@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
 from sqlalchemy import text
 
 from console.config import ConsoleSettings
 from console.staff import create_staff
 from launcher.services import PROJECT_ROOT
+from launcher.testing import free_port
 from smp.db import BookingRequest, HandoffRequest, get_engine, session_scope, utcnow
 
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
@@ -41,9 +50,11 @@ def console_settings(
     return ConsoleSettings(**values)  # type: ignore[arg-type]
 
 
-def add_staff(database_url: str, username: str = STAFF_USER) -> None:
+def add_staff(
+    database_url: str, username: str = STAFF_USER, password: str = STAFF_PASSWORD
+) -> None:
     with session_scope(database_url) as session:
-        create_staff(session, username, STAFF_PASSWORD, reset=True)
+        create_staff(session, username, password, reset=True)
 
 
 def csrf_of(html: str) -> str:
@@ -63,6 +74,113 @@ def sign_in(client, username: str = STAFF_USER, password: str = STAFF_PASSWORD):
 def page_token(client, path: str = "/") -> str:
     """The CSRF token of a signed-in client's session."""
     return csrf_of(client.get(path).get_data(as_text=True))
+
+
+# --- The console as its own process, reached over real HTTP -----------------
+
+SESSION_COOKIE = "smp_console_session"
+
+
+@dataclass
+class ConsoleProcess:
+    """`python -m console` on a loopback port, with its output in `log_path`."""
+
+    url: str
+    database_url: str
+    database_path: Path
+    log_path: Path
+    pid: int
+
+
+@contextmanager
+def console_process(workdir: Path, **env: str) -> Iterator[ConsoleProcess]:
+    """Run `python -m console` on a database it creates itself, then stop it.
+
+    Its output goes to a log file the test creates world-readable (0644), the way
+    a launcher with an ordinary umask would.
+    """
+    database_path = workdir / "console.db"
+    database_url = f"sqlite:///{database_path}"
+    log_path = workdir / "console.log"
+    log_path.touch()
+    log_path.chmod(0o644)
+    port = free_port()
+    child_env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("CONSOLE_")
+    }
+    child_env.update(
+        DATABASE_URL=database_url,
+        CONSOLE_PORT=str(port),
+        CONSOLE_HOST="127.0.0.1",
+        CONSOLE_SECRET_KEY="process-secret-" + "p" * 32,
+        RASA_URL="http://127.0.0.1:9",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        PYTHONUNBUFFERED="1",
+        **env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - the project's own module
+            [sys.executable, "-m", "console"],
+            cwd=PROJECT_ROOT,
+            env=child_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for(url + "/login", process, log_path)
+        yield ConsoleProcess(url, database_url, database_path, log_path, process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _wait_for(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"the console exited early:\n{log_path.read_text(errors='replace')}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the console did not answer {url} within 60 s")
+
+
+def http_sign_in(
+    base_url: str, username: str = STAFF_USER, password: str = STAFF_PASSWORD
+) -> tuple[requests.Session, requests.Response]:
+    """A browser-like HTTP session that has posted the sign-in form."""
+    browser = requests.Session()
+    token = csrf_of(browser.get(f"{base_url}/login", timeout=10).text)
+    response = browser.post(
+        f"{base_url}/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        allow_redirects=False,
+        timeout=10,
+    )
+    return browser, response
+
+
+def replay(base_url: str, cookie: str, path: str = "/answers") -> requests.Response:
+    """A request from elsewhere carrying nothing but a copied session cookie."""
+    return requests.get(
+        f"{base_url}{path}",
+        cookies={SESSION_COOKIE: cookie},
+        allow_redirects=False,
+        timeout=10,
+    )
 
 
 # --- Conversations written the way Rasa's SQL tracker store writes them -----
