@@ -23,7 +23,7 @@ MIN_HOLDOUT ?= 0.98
 MIN_REJECTION ?= 0.95
 MAX_FALSE_REJECTION ?= 0.03
 
-.PHONY: help install system-deps venv python-deps spacy db web-deps train run shell \
+.PHONY: help install system-deps venv python-deps spacy db migrate web-deps train run shell \
 	test test-data test-unit test-js test-nlu test-stories test-e2e lint bench topics \
 	staff-user purge clean
 
@@ -32,10 +32,14 @@ help: ## List the targets
 
 install: system-deps python-deps spacy db web-deps ## Set up everything on a fresh clone
 
-system-deps: ## Debian packages: Chromium for the browser tests
+system-deps: ## Debian packages: Chromium (browser tests), PostgreSQL (database tests)
 	@if ! command -v chromium >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "Chromium is missing: sudo apt-get install chromium"; exit 1; fi; \
+	fi
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+		else echo "PostgreSQL is missing: sudo apt-get install postgresql"; exit 1; fi; \
 	fi
 
 $(PY):
@@ -56,6 +60,9 @@ spacy: python-deps ## Build the project's spaCy pipeline
 db: python-deps ## Create the database schema and load the clinic's answers
 	$(PY) -m launcher.manage init-db
 	$(PY) -m launcher.manage sync-content
+
+migrate: python-deps ## Bring the database (DATABASE_URL) to the newest schema
+	$(BIN)/alembic -c migrations/alembic.ini upgrade head
 
 web-deps: ## Front-end packages of the widget and the staff console
 	@for dir in web console; do \

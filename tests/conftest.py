@@ -1,34 +1,109 @@
-"""Shared fixtures: a real SQLite database, and the real servers for end-to-end tests."""
+"""Shared fixtures: a real database (SQLite, or a throw-away PostgreSQL), and the
+real servers for end-to-end tests."""
 
 from __future__ import annotations
 
 import json
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from postgres_cluster import (
+    SERVER_BINARIES,
+    PostgresCluster,
+    find_server_binaries,
+    running_cluster,
+)
 
+from launcher.schema import create_all_tables
 from launcher.services import PROJECT_ROOT
 from launcher.testing import free_port, make_database, running_stack
 from smp import db
-from smp.settings import reset_settings
+from smp.content import sync_content
+from smp.settings import get_settings, reset_settings
 
 __all__ = ["free_port", "make_database"]
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
+# The backends `database_url` can stand on; a module runs its tests on both with
+# `pytest.mark.parametrize("database_url", DATABASE_BACKENDS, indirect=True)`.
+DATABASE_BACKENDS = ("sqlite", "postgresql")
+
+
 @pytest.fixture
-def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh database for one test; the settings point at it."""
-    url = make_database(tmp_path)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh database for one test (SQLite unless parametrised); the settings
+    point at it. It holds the schema and the clinic's answers."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        url = make_database(tmp_path)
+    elif backend == "postgresql":
+        url = request.getfixturevalue("postgres_answers_database")
+    else:
+        raise ValueError(f"Unknown database backend {backend!r}")
     monkeypatch.setenv("DATABASE_URL", url)
     reset_settings()
     yield url
     db.dispose_engines()
     reset_settings()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A throw-away PostgreSQL server for the whole test session.
+
+    Skipped only where Debian's server binaries are not installed (`make
+    install` installs them).
+    """
+    bin_dir = find_server_binaries()
+    if bin_dir is None:
+        pytest.skip(
+            f"PostgreSQL server binaries not found in {SERVER_BINARIES}/*/bin: "
+            "install Debian's postgresql package (make system-deps)"
+        )
+    with running_cluster(bin_dir) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def postgres_answers_template(postgres: PostgresCluster) -> str:
+    """A PostgreSQL database with the schema and the clinic's answers, to copy."""
+    name = "smp_answers_template"
+    url = postgres.create_database(name)
+    create_all_tables(url)
+    with db.session_scope(url) as session:
+        sync_content(session, get_settings().answers_file)
+    # A template cannot be copied while anyone is connected to it.
+    db.dispose_engines()
+    return name
+
+
+@pytest.fixture
+def postgres_answers_database(
+    postgres: PostgresCluster, postgres_answers_template: str
+) -> Iterator[str]:
+    """A new PostgreSQL database with the schema and answers, dropped afterwards."""
+    name = f"smp_test_{uuid.uuid4().hex[:12]}"
+    url = postgres.create_database(name, template=postgres_answers_template)
+    yield url
+    db.dispose_engines()
+    postgres.drop_database(name)
+
+
+@pytest.fixture
+def empty_postgres_url(postgres: PostgresCluster) -> Iterator[str]:
+    """A new, empty PostgreSQL database (no tables), dropped afterwards."""
+    name = f"smp_empty_{uuid.uuid4().hex[:12]}"
+    yield postgres.create_database(name)
+    db.dispose_engines()
+    postgres.drop_database(name)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Storage of answers and requests, against a real SQLite database."""
+"""Storage of answers and requests, against a real SQLite database and a real
+PostgreSQL server (every test runs on both)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from smp.content import sync_content
 from smp.db import Answer, AnswerRevision, BookingRequest, HandoffRequest, session_scope
 from smp.settings import get_settings
 from smp.topics import FAQ_INTENTS
+
+pytestmark = pytest.mark.parametrize(
+    "database_url", ["sqlite", "postgresql"], indirect=True
+)
 
 
 def booking_draft(**changes) -> repository.BookingDraft:
