@@ -79,6 +79,22 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _copy_database(args: argparse.Namespace) -> int:
+    from launcher.schema import CopyError, copy_database
+
+    try:
+        copy_database(
+            args.source or get_settings().database_url,
+            args.target,
+            force=args.force,
+            batch_size=args.batch_size,
+        )
+    except CopyError as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; other modules may add sub-commands to it."""
     parser = argparse.ArgumentParser(prog="python -m launcher.manage")
@@ -128,6 +144,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="retention period in days (default: RETENTION_DAYS, else 365)",
     )
     purge_cmd.set_defaults(handler=_purge)
+
+    copy_cmd = commands.add_parser(
+        "copy-database",
+        help="copy the whole database (answers, requests, staff, WhatsApp, "
+        "conversations) to another, e.g. SQLite to PostgreSQL",
+    )
+    copy_cmd.add_argument(
+        "--from",
+        dest="source",
+        default=None,
+        metavar="URL",
+        help="database to copy (default: DATABASE_URL, else var/clinic.db)",
+    )
+    copy_cmd.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="URL",
+        help="database to copy into, e.g. postgresql://user:pass@host/smp",
+    )
+    copy_cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the rows of a target that is not empty",
+    )
+    copy_cmd.add_argument(
+        "--batch-size", type=int, default=1000, help="rows per insert (default 1000)"
+    )
+    copy_cmd.set_defaults(handler=_copy_database)
     return parser
 
 

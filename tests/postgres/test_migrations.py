@@ -11,7 +11,6 @@ import sys
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy import func, inspect, select
 
 from launcher import schema
@@ -120,7 +119,7 @@ def test_an_older_create_all_database_gains_the_tables_it_lacked(empty_database_
 
 def test_rasas_events_table_is_left_out_of_the_comparison(empty_database_url):
     schema.create_all_tables(empty_database_url)
-    SQLTrackerStore.SQLEvent.__table__.create(db.get_engine(empty_database_url))
+    schema.rasa_events_table().create(db.get_engine(empty_database_url))
     assert "events" in tables_of(empty_database_url)
     assert schema_differences(empty_database_url) == []
     # Migrating with Rasa's table present leaves it alone.
