@@ -81,7 +81,16 @@ class ChatPage:
     def session_id(self) -> str | None:
         """The conversation id the widget keeps in localStorage."""
         return self.page.evaluate(
-            "JSON.parse(localStorage.getItem('smp-chat:session'))"
+            """() => {
+                const stored = JSON.parse(localStorage.getItem('smp-chat:session'));
+                return stored && typeof stored === 'object' ? stored.id : stored;
+            }"""
+        )
+
+    def session_token(self) -> str | None:
+        """The conversation token the server issued, kept next to the id."""
+        return self.page.evaluate(
+            "(JSON.parse(localStorage.getItem('smp-chat:session')) || {}).token || null"
         )
 
     def screenshot(self, name: str) -> Path:

@@ -1,9 +1,12 @@
 """A stand-in for Rasa's socket.io channel, for widget tests that script the bot.
 
-Speaks the same events as Rasa's channel with `session_persistence: true`
-(`session_request` -> `session_confirm`, `user_uttered` -> `bot_uttered` to
-the session's room) and answers from a fixed script, so tests can make the bot
-say exactly what they need and can kill and restart the "server".
+Speaks the same events as the project's channel (channels/socketio.py):
+`session_request {session_id, token}` -> `session_confirm {session_id, token}`
+(the same conversation only with its token, otherwise a new one),
+`user_uttered` -> `bot_uttered` to the conversation's room, and answers from a
+fixed script, so tests can make the bot say exactly what they need and can
+kill and restart the "server". Its tokens are a plain hash: it checks the
+widget's side of the protocol, not the signing.
 
 Every `user_uttered` it receives is appended to the JSON-lines file given with
 `--log`, so tests can count what the widget really sent.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import inspect
 import json
 import uuid
@@ -99,6 +103,11 @@ def replies_to(message: str) -> tuple[float, list[dict]]:
     return 0, [{"text": f"Echo: {message}"}]
 
 
+def token_for(session_id: str) -> str:
+    """The fake server's conversation token (a real server signs it)."""
+    return hashlib.sha256(f"fake:{session_id}".encode()).hexdigest()[:43]
+
+
 def create_app(log_path: Path) -> web.Application:
     # Pings a minute apart (Rasa: 25 s), so a test may move the page's clock
     # past the widget's 45 s reply timeout without socket.io calling the
@@ -116,11 +125,17 @@ def create_app(log_path: Path) -> web.Application:
 
     @sio.on("session_request")
     async def session_request(sid: str, data: dict | None) -> None:
-        session_id = (data or {}).get("session_id") or uuid.uuid4().hex
+        session_id = (data or {}).get("session_id")
+        if not session_id or (data or {}).get("token") != token_for(session_id):
+            session_id = uuid.uuid4().hex
         joined = sio.enter_room(sid, session_id)
         if inspect.isawaitable(joined):
             await joined
-        await sio.emit("session_confirm", session_id, room=sid)
+        await sio.emit(
+            "session_confirm",
+            {"session_id": session_id, "token": token_for(session_id)},
+            room=sid,
+        )
 
     @sio.on("user_uttered")
     async def user_uttered(sid: str, data: dict) -> None:

@@ -46,7 +46,7 @@ function setup({ startPayload = "/greet", storage = memoryStorage(), clock = fak
   const goOnline = () => {
     connection.status = "online";
     connection.online = true;
-    conversation.setSessionId("session-1");
+    conversation.setSession("session-1", "token-1");
     chat.status("online");
   };
   const goOffline = () => {
@@ -290,5 +290,25 @@ describe("tabs and badge", () => {
     assert.equal(s.conversation.sessionId(), null);
     s.goOnline();
     assert.deepEqual(s.connection.sent, ["/greet", "/greet"]); // A new welcome.
+  });
+
+  test("a conversation the server replaced opens clean, with a welcome, and keeps waiting messages", () => {
+    const s = setup();
+    s.chat.engage();
+    s.goOnline();
+    s.botSays("Welcome to the old conversation");
+    s.clock.tick(timing.burstQuietMs + 50);
+    s.goOffline();
+    s.chat.submit("ignored while offline");
+    s.connection.status = "connecting";
+    s.chat.status("connecting");
+    s.chat.submit("typed meanwhile");
+    s.chat.replaced();
+    assert.deepEqual(s.texts(), []);
+    s.goOnline();
+    assert.deepEqual(s.connection.sent, ["/greet", "/greet"]);
+    s.botSays("Welcome");
+    s.clock.tick(timing.burstQuietMs + 50);
+    assert.deepEqual(s.connection.sent, ["/greet", "/greet", "typed meanwhile"]);
   });
 });

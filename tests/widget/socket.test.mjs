@@ -8,6 +8,7 @@ function connection(overrides = {}) {
   const io = fakeIo();
   const events = { statuses: [], sessions: [], messages: [], errors: [], scheduled: [] };
   let session = null;
+  let token = null;
   let loads = 0;
   const link = createConnection({
     serverUrl: "https://rasa.clinic.example",
@@ -17,9 +18,11 @@ function connection(overrides = {}) {
       return Promise.resolve(io);
     },
     sessionId: () => session,
-    onSession: (id) => {
+    sessionToken: () => token,
+    onSession: (id, issued, { replaced }) => {
       session = id;
-      events.sessions.push(id);
+      token = issued;
+      events.sessions.push(replaced ? [id, issued, "replaced"] : [id, issued]);
     },
     onMessage: (message) => events.messages.push(message),
     onStatus: (status) => events.statuses.push(status),
@@ -27,7 +30,11 @@ function connection(overrides = {}) {
     logError: (...args) => events.errors.push(args),
     ...overrides,
   });
-  return { io, link, events, loads: () => loads, setSession: (id) => (session = id) };
+  const setSession = (id, issued = null) => {
+    session = id;
+    token = issued;
+  };
+  return { io, link, events, loads: () => loads, setSession };
 }
 
 async function online(setup) {
@@ -56,20 +63,56 @@ describe("connection", () => {
     assert.equal(socket.options.reconnection, true);
   });
 
-  test("asks for the stored session on every connect and goes online when confirmed", async () => {
+  test("asks for the stored session with its token on every connect and goes online when confirmed", async () => {
     const setup = connection();
-    setup.setSession("kept-id");
+    setup.setSession("kept-id", "kept-token");
     setup.link.connect();
     await settle();
     const socket = setup.io.sockets[0];
     socket.serverSends("connect");
-    assert.deepEqual(socket.emitted("session_request"), [{ session_id: "kept-id" }]);
+    assert.deepEqual(socket.emitted("session_request"), [{ session_id: "kept-id", token: "kept-token" }]);
     assert.equal(setup.link.online, false);
-    socket.serverSends("session_confirm", { session_id: "kept-id" });
+    socket.serverSends("session_confirm", { session_id: "kept-id", token: "kept-token" });
     assert.equal(setup.link.status, "online");
     assert.equal(setup.link.online, true);
-    assert.deepEqual(setup.events.sessions, ["kept-id"]);
+    assert.deepEqual(setup.events.sessions, [["kept-id", "kept-token"]]);
     assert.deepEqual(setup.events.statuses, ["connecting", "online"]);
+  });
+
+  test("a first visit asks with neither id nor token and keeps the token it is given", async () => {
+    const setup = connection();
+    setup.link.connect();
+    await settle();
+    const socket = setup.io.sockets[0];
+    socket.serverSends("connect");
+    assert.deepEqual(socket.emitted("session_request"), [{ session_id: null, token: null }]);
+    socket.serverSends("session_confirm", { session_id: "new-id", token: "new-token" });
+    assert.deepEqual(setup.events.sessions, [["new-id", "new-token"]]);
+    socket.serverSends("connect"); // A reconnection asks for it with the token.
+    assert.deepEqual(socket.emitted("session_request").at(-1), { session_id: "new-id", token: "new-token" });
+  });
+
+  test("a different conversation than the one asked for is reported as replaced", async () => {
+    const setup = connection();
+    setup.setSession("someone-elses", null);
+    setup.link.connect();
+    await settle();
+    const socket = setup.io.sockets[0];
+    socket.serverSends("connect");
+    assert.deepEqual(socket.emitted("session_request"), [{ session_id: "someone-elses", token: null }]);
+    socket.serverSends("session_confirm", { session_id: "fresh", token: "fresh-token" });
+    assert.deepEqual(setup.events.sessions, [["fresh", "fresh-token", "replaced"]]);
+  });
+
+  test("a bare id from a server without tokens is taken, with no token", async () => {
+    const setup = connection();
+    setup.link.connect();
+    await settle();
+    const socket = setup.io.sockets[0];
+    socket.serverSends("connect");
+    socket.serverSends("session_confirm", "plain-id");
+    assert.deepEqual(setup.events.sessions, [["plain-id", null]]);
+    assert.equal(setup.link.status, "online");
   });
 
   test("a confirmation without an id is ignored", async () => {

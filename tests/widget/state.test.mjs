@@ -78,11 +78,32 @@ describe("conversation", () => {
     assert.equal(conversation.isPending(), false);
   });
 
-  test("session, unread count, owner tab, open flag and teaser", () => {
-    const { conversation } = make();
+  test("the session keeps the id and its token in one entry", () => {
+    const { conversation, storage } = make();
     assert.equal(conversation.sessionId(), null);
-    conversation.setSessionId("abc");
+    assert.equal(conversation.sessionToken(), null);
+    conversation.setSession("abc", "token-abc");
     assert.equal(conversation.sessionId(), "abc");
+    assert.equal(conversation.sessionToken(), "token-abc");
+    assert.deepEqual(JSON.parse(storage.getItem("smp-chat:session")), { id: "abc", token: "token-abc" });
+    conversation.setSession("def");
+    assert.equal(conversation.sessionToken(), null);
+  });
+
+  test("a bare id stored by an older widget reads as a session without a token", () => {
+    const { conversation, storage } = make();
+    storage.setItem("smp-chat:session", JSON.stringify("legacy-id"));
+    assert.equal(conversation.sessionId(), "legacy-id");
+    assert.equal(conversation.sessionToken(), null);
+    for (const junk of [42, { id: 7, token: "t" }, { token: "t" }, ["x"], ""]) {
+      storage.setItem("smp-chat:session", JSON.stringify(junk));
+      assert.equal(conversation.sessionId(), null);
+      assert.equal(conversation.sessionToken(), null);
+    }
+  });
+
+  test("unread count, owner tab, open flag and teaser", () => {
+    const { conversation } = make();
     conversation.addUnread();
     conversation.addUnread();
     assert.equal(conversation.unread(), 2);
@@ -97,9 +118,24 @@ describe("conversation", () => {
     assert.equal(conversation.teaserDismissed(), true);
   });
 
+  test("forgetting the messages keeps the session and the interface flags", () => {
+    const { conversation } = make();
+    conversation.setSession("abc", "token-abc");
+    conversation.record({ id: "1", role: "user", text: "hi" });
+    conversation.expectReplyWithin(5000);
+    conversation.addUnread();
+    conversation.dismissTeaser();
+    conversation.forgetMessages();
+    assert.deepEqual(conversation.transcript(), []);
+    assert.equal(conversation.isPending(), false);
+    assert.equal(conversation.unread(), 0);
+    assert.equal(conversation.sessionToken(), "token-abc");
+    assert.equal(conversation.teaserDismissed(), true);
+  });
+
   test("forget clears the conversation but not the open flag", () => {
     const { conversation, storage } = make();
-    conversation.setSessionId("abc");
+    conversation.setSession("abc", "token-abc");
     conversation.record({ id: "1", role: "user", text: "hi" });
     conversation.expectReplyWithin(5000);
     conversation.addUnread();

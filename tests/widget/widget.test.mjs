@@ -44,11 +44,11 @@ async function startWidget(dataset = {}) {
       new window.KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }),
     );
   };
-  /** The server confirms the session once the widget has connected. */
+  /** The server confirms the session, with its token, once the widget has connected. */
   const serverAccepts = async (sessionId = "session-1") => {
     const socket = await until(() => io.sockets[0], "the socket");
     socket.serverSends("connect");
-    socket.serverSends("session_confirm", sessionId);
+    socket.serverSends("session_confirm", { session_id: sessionId, token: `token-of-${sessionId}` });
     return socket;
   };
   return { api, io, host, root, $, $$, texts, type, serverAccepts };
@@ -61,7 +61,7 @@ describe("the widget", () => {
     w.$(".smp-launcher").click();
     assert.equal(w.$(".smp-panel").hidden, false);
     const socket = await w.serverAccepts();
-    assert.deepEqual(socket.emitted("session_request"), [{ session_id: null }]);
+    assert.deepEqual(socket.emitted("session_request"), [{ session_id: null, token: null }]);
     assert.deepEqual(socket.emitted("user_uttered"), [{ message: "/greet", session_id: "session-1" }]);
     socket.serverSends("bot_uttered", {
       text: "Hello! Call **01244 555 010**.",
@@ -77,7 +77,35 @@ describe("the widget", () => {
     assert.equal(w.$(".smp-replies"), null);
     assert.deepEqual(socket.emitted("user_uttered").at(-1), { message: "/ask_price", session_id: "session-1" });
     assert.equal(w.api.sessionId(), "session-1");
-    assert.equal(JSON.parse(localStorage.getItem("smp-chat:session")), "session-1");
+    assert.deepEqual(JSON.parse(localStorage.getItem("smp-chat:session")), {
+      id: "session-1",
+      token: "token-of-session-1",
+    });
+  });
+
+  test("a returning visitor asks for the stored conversation with its token", async () => {
+    localStorage.setItem("smp-chat:session", JSON.stringify({ id: "kept", token: "token-of-kept" }));
+    localStorage.setItem("smp-chat:transcript", JSON.stringify([{ id: "1", role: "bot", text: "Earlier answer" }]));
+    const w = await startWidget({ startPayload: "" });
+    w.api.open();
+    const socket = await w.serverAccepts("kept");
+    assert.deepEqual(socket.emitted("session_request"), [{ session_id: "kept", token: "token-of-kept" }]);
+    assert.deepEqual(w.texts(".smp-msg--bot .smp-bubble"), ["Earlier answer"]);
+    w.type("and another thing");
+    assert.deepEqual(socket.emitted("user_uttered"), [{ message: "and another thing", session_id: "kept" }]);
+  });
+
+  test("when the server starts a new conversation instead, the old messages go and a welcome comes", async () => {
+    // A bare id, as widgets before 1.2 kept it, or a copied one: no token.
+    localStorage.setItem("smp-chat:session", JSON.stringify("someone-elses"));
+    localStorage.setItem("smp-chat:transcript", JSON.stringify([{ id: "1", role: "bot", text: "Not yours" }]));
+    const w = await startWidget();
+    w.api.open();
+    const socket = await w.serverAccepts("fresh");
+    assert.deepEqual(socket.emitted("session_request"), [{ session_id: "someone-elses", token: null }]);
+    assert.equal(w.api.sessionId(), "fresh");
+    assert.deepEqual(w.texts(".smp-msg--bot .smp-bubble"), []);
+    assert.deepEqual(socket.emitted("user_uttered"), [{ message: "/greet", session_id: "fresh" }]);
   });
 
   test("a message typed while connecting is shown at once and sent after the welcome", async () => {
@@ -152,8 +180,8 @@ describe("the widget", () => {
     assert.equal(w.api.sessionId(), null);
     assert.equal(socket.connects, 1);
     socket.serverSends("connect");
-    assert.deepEqual(socket.emitted("session_request").at(-1), { session_id: null });
-    socket.serverSends("session_confirm", "session-2");
+    assert.deepEqual(socket.emitted("session_request").at(-1), { session_id: null, token: null });
+    socket.serverSends("session_confirm", { session_id: "session-2", token: "token-2" });
     assert.deepEqual(socket.emitted("user_uttered").at(-1), { message: "/greet", session_id: "session-2" });
   });
 });

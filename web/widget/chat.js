@@ -201,6 +201,19 @@ export function createChat({
       onChange({ type: "sync" });
     },
 
+    /**
+     * The server confirmed another conversation than the stored one: its
+     * messages are not this conversation's, and it opens with a welcome.
+     * Messages still waiting to be sent go to the new conversation.
+     */
+    replaced() {
+      startSent = false;
+      timers.clearTimeout(deadline);
+      deadline = null;
+      conversation.forgetMessages();
+      onChange({ type: "sync" });
+    },
+
     /** Starts watching a reply that was already on its way when the page loaded. */
     resume() {
       watchDeadline();

@@ -5,7 +5,7 @@
  * `data-*` attributes (docs/widget.md lists them).
  */
 
-export const VERSION = "1.1.0";
+export const VERSION = "1.2.0";
 
 export const DEFAULTS = Object.freeze({
   serverUrl: "",

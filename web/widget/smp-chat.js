@@ -16,7 +16,7 @@
 
   if (window.SMPChat) return; // The tag was included twice.
 
-  const VERSION = "1.1.0";
+  const VERSION = "1.2.0";
   const script =
     document.currentScript || document.querySelector('script[src*="smp-chat.js"]');
   const baseUrl = new URL(".", script ? script.src : location.href).href;

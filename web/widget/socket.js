@@ -1,10 +1,12 @@
 /**
  * The link to Rasa's socket.io channel.
  *
- * Protocol (Rasa with `session_persistence: true`): on connect the widget
- * sends `session_request {session_id}` (null the first time) and waits for
- * `session_confirm`; then it sends `user_uttered {message, session_id}` and
- * receives `bot_uttered` payloads.
+ * Protocol (channels/socketio.py): on connect the widget sends
+ * `session_request {session_id, token}` (both null the first time) and waits
+ * for `session_confirm {session_id, token}`. The server rejoins the stored
+ * conversation only when the token is the one it issued for it; otherwise it
+ * confirms a new conversation, with its own token. Then the widget sends
+ * `user_uttered {message, session_id}` and receives `bot_uttered` payloads.
  *
  * Status: "idle" (not started), "connecting" (first connection under way),
  * "online" (session confirmed), "offline" (connection lost, socket.io
@@ -43,8 +45,11 @@ export function botMessage(data) {
  * A connection to Rasa.
  *
  * - `loadClient()` resolves to socket.io's `io` function (loaded lazily);
- * - `sessionId()` gives the id to ask for on each (re)connection;
- * - `onSession(id)` runs when Rasa confirms the session;
+ * - `sessionId()` and `sessionToken()` give the id to ask for on each
+ *   (re)connection and the token that proves it is ours;
+ * - `onSession(id, token, { replaced })` runs when Rasa confirms the session;
+ *   `replaced` is true when it confirmed another conversation than the one
+ *   asked for (the stored one was unknown or its token refused);
  * - `onMessage(message)` runs for each bot message (see `botMessage`);
  * - `onStatus(status)` runs when the status changes;
  * - `retryAfterKickMs`: how long to wait before reconnecting when the server
@@ -55,6 +60,7 @@ export function createConnection({
   socketPath,
   loadClient,
   sessionId,
+  sessionToken = () => null,
   onSession = () => {},
   onMessage = () => {},
   onStatus = () => {},
@@ -65,6 +71,7 @@ export function createConnection({
   let socket = null;
   let loading = null;
   let status = "idle";
+  let requested = null;
 
   function setStatus(next) {
     if (next === status) return;
@@ -73,7 +80,9 @@ export function createConnection({
   }
 
   function requestSession() {
-    if (socket && socket.connected) socket.emit("session_request", { session_id: sessionId() });
+    if (!socket || !socket.connected) return;
+    requested = sessionId();
+    socket.emit("session_request", { session_id: requested, token: requested ? sessionToken() : null });
   }
 
   function attach(io) {
@@ -89,7 +98,8 @@ export function createConnection({
     socket.on("session_confirm", (payload) => {
       const id = typeof payload === "string" ? payload : payload && payload.session_id;
       if (typeof id !== "string" || !id) return;
-      onSession(id);
+      const token = payload && typeof payload.token === "string" ? payload.token : null;
+      onSession(id, token, { replaced: requested !== null && requested !== id });
       setStatus("online");
     });
     socket.on("bot_uttered", (data) => {

@@ -1,8 +1,9 @@
 /**
- * The visitor's conversation as the browser keeps it: the session id, the
- * transcript, whether a reply is on its way, the unread count and a few
- * interface flags, in localStorage (memory when the browser blocks storage).
- * Every tab of the visitor reads and writes the same entries.
+ * The visitor's conversation as the browser keeps it: the session (the
+ * conversation id and the token the server issued for it), the transcript,
+ * whether a reply is on its way, the unread count and a few interface flags,
+ * in localStorage (memory when the browser blocks storage). Every tab of the
+ * visitor reads and writes the same entries.
  */
 
 /** A short random id for messages and tabs. */
@@ -69,7 +70,20 @@ export function createStore(prefix, storage = probeLocalStorage(prefix)) {
 
 /** Keys that describe the conversation itself (what the message list shows). */
 export const CONVERSATION_KEYS = ["transcript", "pendingUntil"];
-const FORGOTTEN_ON_RESET = ["session", "transcript", "pendingUntil", "unread", "teaserDismissed"];
+const MESSAGE_KEYS = ["transcript", "pendingUntil", "unread"];
+const FORGOTTEN_ON_RESET = ["session", ...MESSAGE_KEYS, "teaserDismissed"];
+
+/**
+ * `{id, token}` from the stored session: an object, or a bare id string as
+ * widgets before 1.2 stored it (no token: the server then starts afresh).
+ */
+function readSession(stored) {
+  if (typeof stored === "string" && stored) return { id: stored, token: null };
+  if (!stored || typeof stored !== "object" || typeof stored.id !== "string" || !stored.id) {
+    return null;
+  }
+  return { id: stored.id, token: typeof stored.token === "string" && stored.token ? stored.token : null };
+}
 
 /**
  * The conversation on top of a store. `now` gives the time in milliseconds
@@ -96,11 +110,15 @@ export function createConversation(store, { historyLimit, now = () => Date.now()
     },
 
     sessionId() {
-      const id = store.get("session", null);
-      return typeof id === "string" && id ? id : null;
+      return readSession(store.get("session", null))?.id ?? null;
     },
-    setSessionId(id) {
-      store.set("session", id);
+    /** The token the server issued for the session: the right to rejoin it. */
+    sessionToken() {
+      return readSession(store.get("session", null))?.token ?? null;
+    },
+    /** Keeps the id and its token together, in one entry, so tabs never mix them. */
+    setSession(id, token = null) {
+      store.set("session", { id, token: token || null });
     },
 
     /** A reply is on its way until this time (ms since the epoch), or 0. */
@@ -149,6 +167,10 @@ export function createConversation(store, { historyLimit, now = () => Date.now()
     /** Forgets the conversation on this device. */
     forget() {
       for (const key of FORGOTTEN_ON_RESET) store.remove(key);
+    },
+    /** Forgets the messages only (the server gave us another conversation). */
+    forgetMessages() {
+      for (const key of MESSAGE_KEYS) store.remove(key);
     },
   };
 }

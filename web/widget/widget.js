@@ -35,7 +35,12 @@ export function start({ dataset = {}, baseUrl, timing = TIMING, loadClient } = {
       loadClient ||
       (() => import(`${baseUrl}vendor/socket.io.esm.min.js`).then((module) => module.io)),
     sessionId: () => conversation.sessionId(),
-    onSession: (id) => conversation.setSessionId(id),
+    sessionToken: () => conversation.sessionToken(),
+    onSession: (id, token, { replaced } = {}) => {
+      // The stored conversation was not ours to rejoin: start the new one clean.
+      if (replaced) chat.replaced();
+      conversation.setSession(id, token);
+    },
     onMessage: (message) => chat.receive(message, { open: shell.isOpen }),
     onStatus: (status) => chat.status(status),
   });
