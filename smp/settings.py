@@ -26,6 +26,11 @@ DEFAULT_RASA_TOKEN = "change-me-local-token"  # noqa: S105
 LOOPBACK = "127.0.0.1"
 
 
+def demo_origins(web_port: int) -> tuple[str, ...]:
+    """The demo page's origins on this machine: the widget's default sites."""
+    return (f"http://{LOOPBACK}:{web_port}", f"http://localhost:{web_port}")
+
+
 def _text(env: Mapping[str, str], name: str, default: str = "") -> str:
     value = env.get(name)
     return value.strip() if value not in (None, "") else default
@@ -67,6 +72,22 @@ class ConsoleOptions:
 
 
 @dataclass(frozen=True)
+class ChannelLimits:
+    """What the widget and REST channels accept (`MAX_*`, `RATE_LIMIT_*`)."""
+
+    max_message_chars: int = 2000
+    max_body_bytes: int = 64 * 1024
+    # Token buckets: this many messages per this many seconds.
+    conversation_messages: int = 10
+    conversation_seconds: float = 10.0
+    address_messages: int = 60
+    address_seconds: float = 60.0
+
+
+LIMITS = ChannelLimits()
+
+
+@dataclass(frozen=True)
 class Settings:
     """Runtime configuration of every process, read once."""
 
@@ -84,7 +105,13 @@ class Settings:
     actions_url: str = f"http://{LOOPBACK}:{DEFAULT_ACTIONS_PORT}/webhook"
     rasa_token: str = DEFAULT_RASA_TOKEN
     redis_url: str = ""
-    widget_allowed_origins: tuple[str, ...] = ()
+    widget_allowed_origins: tuple[str, ...] = demo_origins(DEFAULT_WEB_PORT)
+    # Signs the widget's conversation tokens; empty: generated into var/.
+    session_secret: str = ""
+    # Bearer token of the REST channel for callers not on loopback; empty:
+    # generated into var/.
+    rest_api_token: str = ""
+    channel_limits: ChannelLimits = LIMITS
     low_confidence_threshold: float = 0.5
     retention_days: int = 365
     console: ConsoleOptions = ConsoleOptions()
@@ -101,6 +128,7 @@ class Settings:
         rasa_port = _int(env, "RASA_PORT", DEFAULT_RASA_PORT)
         actions_port = _int(env, "ACTIONS_PORT", DEFAULT_ACTIONS_PORT)
         rasa_url = _text(env, "RASA_URL", f"http://{LOOPBACK}:{rasa_port}")
+        web_port = _int(env, "WEB_PORT", DEFAULT_WEB_PORT)
         return cls(
             database_url=_text(env, "DATABASE_URL")
             or f"sqlite:///{PROJECT_ROOT / 'var' / 'clinic.db'}",
@@ -113,7 +141,7 @@ class Settings:
             ),
             rasa_port=rasa_port,
             actions_port=actions_port,
-            web_port=_int(env, "WEB_PORT", DEFAULT_WEB_PORT),
+            web_port=web_port,
             rasa_url=rasa_url.rstrip("/"),
             rasa_public_url=_text(env, "RASA_PUBLIC_URL", rasa_url).rstrip("/"),
             actions_url=_text(
@@ -121,7 +149,30 @@ class Settings:
             ),
             rasa_token=_text(env, "RASA_TOKEN", DEFAULT_RASA_TOKEN),
             redis_url=_text(env, "REDIS_URL"),
-            widget_allowed_origins=_list(env, "WIDGET_ALLOWED_ORIGINS"),
+            widget_allowed_origins=_list(env, "WIDGET_ALLOWED_ORIGINS")
+            or demo_origins(web_port),
+            session_secret=_text(env, "SMP_SESSION_SECRET"),
+            rest_api_token=_text(env, "REST_API_TOKEN"),
+            channel_limits=ChannelLimits(
+                max_message_chars=_int(
+                    env, "MAX_MESSAGE_CHARS", LIMITS.max_message_chars
+                ),
+                max_body_bytes=_int(env, "MAX_BODY_BYTES", LIMITS.max_body_bytes),
+                conversation_messages=_int(
+                    env,
+                    "RATE_LIMIT_CONVERSATION_MESSAGES",
+                    LIMITS.conversation_messages,
+                ),
+                conversation_seconds=_float(
+                    env, "RATE_LIMIT_CONVERSATION_SECONDS", LIMITS.conversation_seconds
+                ),
+                address_messages=_int(
+                    env, "RATE_LIMIT_ADDRESS_MESSAGES", LIMITS.address_messages
+                ),
+                address_seconds=_float(
+                    env, "RATE_LIMIT_ADDRESS_SECONDS", LIMITS.address_seconds
+                ),
+            ),
             low_confidence_threshold=_float(env, "SMP_LOW_CONFIDENCE", 0.5),
             retention_days=_int(env, "RETENTION_DAYS", 365),
             console=ConsoleOptions(
