@@ -114,6 +114,7 @@ def credentials_config(settings: Settings | None = None) -> dict[str, Any]:
     """The committed channels plus the messaging channels configured in settings."""
     settings = settings or get_settings()
     base = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text()) or {}
+    # The demo page's origins unless WIDGET_ALLOWED_ORIGINS lists the sites.
     origins = list(settings.widget_allowed_origins)
     if origins and SOCKETIO.credentials_key in base:
         base[SOCKETIO.credentials_key] = {

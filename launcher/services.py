@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smp.settings import LOOPBACK, PROJECT_ROOT, Settings
+from smp.settings import LOOPBACK, PROJECT_ROOT, Settings, get_settings
 from web.server import VENDOR_DIR, vendor_ready
 
 VENV_BIN = Path(sys.executable).parent
@@ -140,8 +140,16 @@ def rasa_server(
     model: Path | None = None,
     env: dict[str, str] | None = None,
     log: Path | None = None,
+    cors_origins: Sequence[str] | None = None,
 ) -> Service:
-    """The Rasa server: REST and socket.io channels and the token-protected HTTP API."""
+    """The Rasa server: REST and socket.io channels and the token-protected HTTP API.
+
+    Browsers may call it only from `cors_origins` (default: the settings'
+    `WIDGET_ALLOWED_ORIGINS`); the channels refuse every other origin.
+    """
+    origins = list(
+        get_settings().widget_allowed_origins if cors_origins is None else cors_origins
+    )
     return Service(
         name="Rasa server",
         command=[
@@ -150,8 +158,7 @@ def rasa_server(
             "--enable-api",
             "--auth-token",
             token,
-            "--cors",
-            "*",
+            *(["--cors", *origins] if origins else []),
             "--interface",
             "127.0.0.1",
             "--port",

@@ -7,6 +7,7 @@ processes `make run` starts.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,12 +18,16 @@ from typing import Any
 import yaml
 
 from channels.registry import CHANNELS
+from channels.socketio import CHANNEL as SOCKETIO
 from launcher.runtime import credentials_config, endpoints_config
 from launcher.schema import create_all_tables
 from launcher.services import Service, action_server, latest_model, rasa_server
 from smp import db
 from smp.content import sync_content
 from smp.settings import Settings, get_settings
+
+# The REST channel's token for callers not on loopback, in test stacks.
+TEST_REST_TOKEN = "test-rest-token"  # noqa: S105
 
 
 def free_port() -> int:
@@ -52,6 +57,16 @@ class RunningStack:
     workdir: Path
     credentials: dict[str, Any] = field(default_factory=dict)
     pids: dict[str, int] = field(default_factory=dict)
+    rest_token: str = TEST_REST_TOKEN
+    # The demo site's port: its origins are the ones the stack allows.
+    web_port: int = 0
+    allowed_origins: list[str] = field(default_factory=list)
+
+
+def widget_origins(workdir: Path) -> list[str]:
+    """The sites allowed to use the chat of the stack started in `workdir`."""
+    credentials = yaml.safe_load((workdir / "credentials.yml").read_text())
+    return list(credentials[SOCKETIO.credentials_key]["allowed_origins"])
 
 
 @contextmanager
@@ -85,6 +100,11 @@ def running_stack(
         # The action server parses the clauses of many-question messages here.
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "RASA_TOKEN": token,
+        # A secret of its own, never the one `make run` keeps in var/.
+        "SMP_SESSION_SECRET": secrets.token_hex(32),
+        "REST_API_TOKEN": TEST_REST_TOKEN,
+        # A port for the demo site, whose origins the stack then allows.
+        "WEB_PORT": str(free_port()),
         **(env or {}),
     }
     # Blank out messaging variables the caller did not set, so a developer's
@@ -113,6 +133,7 @@ def running_stack(
             model=model,
             env=stack_env,
             log=log_dir / f"rasa{log_suffix}.log",
+            cors_origins=settings.widget_allowed_origins,
         ),
     ]
     try:
@@ -131,6 +152,9 @@ def running_stack(
                 "actions": services[0].process.pid,
                 "rasa": services[1].process.pid,
             },
+            rest_token=settings.rest_api_token,
+            web_port=settings.web_port,
+            allowed_origins=list(settings.widget_allowed_origins),
         )
     finally:
         for service in reversed(services):

@@ -59,7 +59,10 @@ def test_credentials_without_environment_have_no_telegram_or_whatsapp():
     credentials = credentials_config({})
     assert "telegram" not in credentials
     assert WHATSAPP_CHANNEL not in credentials
-    assert {"rest", "channels.socketio.SocketIOInput"} <= set(credentials)
+    assert {"channels.rest.RestInput", "channels.socketio.SocketIOInput"} <= set(
+        credentials
+    )
+    assert "rest" not in credentials  # Rasa's own, with the shared `default` chat.
 
 
 def test_telegram_is_enabled_with_all_three_variables():
@@ -125,11 +128,16 @@ def test_secrets_stay_out_of_the_file_and_rasa_reads_them_from_the_environment(
     assert telegram["access_token"] == env["TELEGRAM_ACCESS_TOKEN"]
 
 
-def test_the_widget_channel_accepts_any_site_unless_origins_are_listed():
+def test_the_widget_channel_accepts_the_demo_page_unless_origins_are_listed():
     from channels.socketio import SocketIOInput
 
-    open_channel = credentials_config({})["channels.socketio.SocketIOInput"]
-    assert "allowed_origins" not in open_channel
+    default = credentials_config({"WEB_PORT": "8100"})[
+        "channels.socketio.SocketIOInput"
+    ]
+    assert default["allowed_origins"] == [
+        "http://127.0.0.1:8100",
+        "http://localhost:8100",
+    ]
     listed = credentials_config(
         {
             "WIDGET_ALLOWED_ORIGINS": "https://clinic.example, https://www.clinic.example/"
@@ -140,9 +148,26 @@ def test_the_widget_channel_accepts_any_site_unless_origins_are_listed():
         "https://www.clinic.example/",
     ]
     channel = SocketIOInput.from_credentials(listed)
-    channel.blueprint(lambda message: None)
-    assert channel.sio.eio.cors_allowed_origins == [
+    assert channel.allowed_origins == [
         "https://clinic.example",
         "https://www.clinic.example",
     ]
     assert channel.session_persistence is True
+
+
+def test_the_rasa_server_allows_browsers_from_the_allowed_origins_only(tmp_path):
+    from launcher.services import rasa_server
+
+    def cors(service):
+        command = list(service.command)
+        start = command.index("--cors") + 1
+        end = next(i for i in range(start, len(command)) if command[i].startswith("--"))
+        return command[start:end]
+
+    common = {"token": "t", "endpoints": tmp_path, "credentials": tmp_path}
+    demo = Settings.from_environment({"WEB_PORT": "8100"}).widget_allowed_origins
+    assert cors(rasa_server(5005, cors_origins=demo, **common)) == [
+        "http://127.0.0.1:8100",
+        "http://localhost:8100",
+    ]
+    assert "*" not in rasa_server(5005, **common).command

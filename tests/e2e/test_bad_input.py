@@ -9,7 +9,9 @@ import uuid
 
 import pytest
 from sqlalchemy import func, select
+from visitors import WidgetVisitor, post_rest, texts, user_messages
 
+from launcher.testing import widget_origins
 from smp.db import Answer, BookingRequest, session_scope
 
 pytestmark = pytest.mark.e2e
@@ -79,3 +81,71 @@ def test_a_reply_never_echoes_markup_back(assistant_stack):
         f"echo-{uuid.uuid4().hex[:8]}", ODD_MESSAGES["script"]
     )
     assert "<script>" not in json.dumps(replies)
+
+
+# -- Bodies and lengths the channels refuse before the assistant reads them -------
+
+DEEP = b"[" * 1000 + b"]" * 1000
+MALFORMED_BODIES = {
+    "empty": b"",
+    "array": b"[]",
+    "string": b'"hello"',
+    "null": b"null",
+    "nested_1000_deep": DEEP,
+    "nested_metadata": b'{"sender": "deep", "message": "hi", "metadata": '
+    + DEEP
+    + b"}",
+    "message_number": json.dumps({"sender": "odd", "message": 42}).encode(),
+    "message_list": json.dumps({"sender": "odd", "message": ["hi"]}).encode(),
+    "message_null": json.dumps({"sender": "odd", "message": None}).encode(),
+    "no_message": json.dumps({"sender": "odd"}).encode(),
+    "metadata_string": json.dumps(
+        {"sender": "odd", "message": "hi", "metadata": "x"}
+    ).encode(),
+}
+
+
+@pytest.mark.parametrize("name", MALFORMED_BODIES)
+def test_a_malformed_body_gets_400_with_a_reason(assistant_stack, name):
+    answer = post_rest(assistant_stack.rasa_url, MALFORMED_BODIES[name])
+    assert answer.status == 400, answer.body
+    assert isinstance(answer.body, dict) and answer.body["reason"]
+
+
+def test_an_oversized_body_gets_413_before_it_is_read(assistant_stack):
+    body = {"sender": "big", "message": "hi", "metadata": {"pad": "x" * 300_000}}
+    answer = post_rest(assistant_stack.rasa_url, body)
+    assert answer.status == 413
+    assert "larger than" in answer.body["reason"]
+
+
+def test_a_message_over_2000_characters_is_answered_without_being_classified(
+    assistant_stack,
+):
+    sender = f"long-{uuid.uuid4().hex[:8]}"
+    answer = post_rest(
+        assistant_stack.rasa_url, {"sender": sender, "message": "does it hurt? " * 150}
+    )
+    assert answer.status == 200
+    assert "too long" in texts(answer.body)
+    assert "2000 characters" in texts(answer.body)
+    assert user_messages(assistant_stack.tracker(sender)) == []
+    at_the_limit = ("does it hurt? " * 143)[:2000]
+    assert "too long" not in texts(assistant_stack.say(sender, at_the_limit))
+    assert user_messages(assistant_stack.tracker(sender)) == [at_the_limit]
+
+
+async def test_a_long_widget_message_is_answered_without_being_classified(
+    assistant_stack,
+):
+    tab = WidgetVisitor(
+        assistant_stack.rasa_url, widget_origins(assistant_stack.workdir)[0]
+    )
+    await tab.connect()
+    try:
+        conversation, _ = await tab.request_session()
+        replies = await tab.say("how much is it? " * 200, conversation)
+        assert "too long" in texts(replies)
+        assert user_messages(assistant_stack.tracker(conversation)) == []
+    finally:
+        await tab.close()

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from chat_page import DESKTOP, ChatPage
@@ -29,7 +30,7 @@ from playwright.sync_api import (
 )
 
 from launcher.services import PROJECT_ROOT, Service, web_server
-from launcher.testing import free_port
+from launcher.testing import free_port, widget_origins
 from web.server import vendor_ready
 
 LOGS = PROJECT_ROOT / "test-artifacts" / "logs"
@@ -38,8 +39,10 @@ LOGS = PROJECT_ROOT / "test-artifacts" / "logs"
 # -- Servers -----------------------------------------------------------------------
 
 
-def start_site(name: str, rasa_url: str) -> tuple[Service, str]:
-    port = free_port()
+def start_site(
+    name: str, rasa_url: str, port: int | None = None
+) -> tuple[Service, str]:
+    port = port or free_port()
     service = web_server(port, rasa_url, log=LOGS / f"{name}.log")
     service.start()
     service.wait_ready(timeout=30)
@@ -55,8 +58,12 @@ def installed_widget() -> None:
 
 @pytest.fixture(scope="session")
 def site(assistant_stack, installed_widget: None) -> Iterator[str]:
-    """Base URL of the demo site talking to the real Rasa and action servers."""
-    service, url = start_site("web-site", assistant_stack.rasa_url)
+    """Base URL of the demo site talking to the real Rasa and action servers.
+
+    It runs on the port whose origin the servers allow (the demo page's).
+    """
+    port = urlsplit(widget_origins(assistant_stack.workdir)[0]).port
+    service, url = start_site("web-site", assistant_stack.rasa_url, port)
     try:
         yield url
     finally:
