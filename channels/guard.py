@@ -22,7 +22,10 @@ from channels.callers import Caller
 from channels.ratelimit import Limiter, Rate, Verdict, limiter_for
 from smp.settings import ChannelLimits, get_settings
 
-REPLIES_FILE = Path(__file__).with_name("replies.yml")
+# The sentences live with every other visitor-facing text, as responses in
+# domain.yml; the guard answers before Rasa, so it reads them from the file.
+DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
+REPLIES = {"too_long": "utter_message_too_long", "slow_down": "utter_slow_down"}
 # Refusals are logged once a minute per address and reason, with a count, so a
 # flood does not flood the log.
 LOG_EVERY_SECONDS = 60.0
@@ -32,12 +35,15 @@ logger = logging.getLogger(__name__)
 
 @lru_cache(maxsize=1)
 def _replies() -> dict[str, str]:
-    loaded = yaml.safe_load(REPLIES_FILE.read_text(encoding="utf-8")) or {}
-    return {str(name): str(text) for name, text in loaded.items()}
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8")) or {}
+    responses = domain.get("responses") or {}
+    return {
+        name: str(responses[response][0]["text"]) for name, response in REPLIES.items()
+    }
 
 
 def reply_text(name: str, **values: object) -> str:
-    """The visitor-facing sentence `name` of channels/replies.yml, filled in."""
+    """The visitor-facing sentence `name` (a domain.yml response), filled in."""
     return _replies()[name].format(**values)
 
 
