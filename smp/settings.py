@@ -112,7 +112,7 @@ class Settings:
     # generated into var/.
     rest_api_token: str = ""
     channel_limits: ChannelLimits = LIMITS
-    low_confidence_threshold: float = 0.5
+    low_confidence_threshold: float = 0.35
     retention_days: int = 365
     console: ConsoleOptions = ConsoleOptions()
     # The whole environment, read-only: messaging channels declare their own
@@ -173,7 +173,7 @@ class Settings:
                     env, "RATE_LIMIT_ADDRESS_SECONDS", LIMITS.address_seconds
                 ),
             ),
-            low_confidence_threshold=_float(env, "SMP_LOW_CONFIDENCE", 0.5),
+            low_confidence_threshold=_float(env, "SMP_LOW_CONFIDENCE", 0.35),
             retention_days=_int(env, "RETENTION_DAYS", 365),
             console=ConsoleOptions(
                 port=_int(env, "CONSOLE_PORT", DEFAULT_CONSOLE_PORT),
