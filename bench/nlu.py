@@ -133,23 +133,7 @@ def score_model(model: Path, test_data: Path, out: Path) -> NluScore:
 
 def evaluate_config(name: str, config: dict, workdir: Path) -> NluRun:
     """Train NLU with `config` and evaluate it on the held-out set."""
-    config_path = workdir / f"{name}.yml"
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
-    started = time.perf_counter()
-    _rasa(
-        "train",
-        "nlu",
-        "--config",
-        str(config_path),
-        "--nlu",
-        "data/nlu",
-        "--out",
-        str(workdir),
-        "--fixed-model-name",
-        name,
-    )
-    seconds = time.perf_counter() - started
-    model = workdir / f"{name}.tar.gz"
+    model, seconds = train_nlu(name, config, workdir)
     score = score_model(model, HOLDOUT, workdir / f"{name}-results")
     typo = score_model(
         model, typo_holdout(workdir / "typo_holdout.yml"), workdir / f"{name}-typos"

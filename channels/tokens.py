@@ -16,10 +16,10 @@ import base64
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 from pathlib import Path
 
+from smp.secrets import load_or_create_secret
 from smp.settings import PROJECT_ROOT
 
 VAR_DIR = PROJECT_ROOT / "var"
@@ -33,26 +33,12 @@ MIN_SECRET_CHARS = 16
 logger = logging.getLogger(__name__)
 
 
-def load_or_create_secret(path: Path) -> str:
-    """The secret kept in `path`, generated (owner-only) the first time."""
-    if path.exists():
-        secret = path.read_text(encoding="utf-8").strip()
-        if secret:
-            return secret
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_hex(32)
-    # Created with owner-only permissions before the secret is written.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(secret + "\n")
-    logger.info("Generated a new secret in %s", path)
-    return secret
-
-
 def configured_or_generated(configured: str, path: Path, variable: str) -> str:
     """`configured` if set (warning when it is short), else the one in `path`."""
     if not configured:
-        return load_or_create_secret(path)
+        secret = load_or_create_secret(path)
+        logger.info("Using the secret kept in %s", path)
+        return secret
     if len(configured) < MIN_SECRET_CHARS:
         logger.warning(
             "%s is only %d characters long: use at least %d random characters.",

@@ -8,11 +8,10 @@ depends on the environment of the test process.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from smp.secrets import load_or_create_secret
 from smp.settings import (
     DEFAULT_CONSOLE_PORT,
     LOOPBACK,
@@ -31,24 +30,9 @@ MIN_PASSWORD_LENGTH = 10
 def load_or_create_secret_key(path: Path = SECRET_KEY_FILE) -> str:
     """The key that signs session cookies, generated once and kept in `path`.
 
-    Generated on first use so that a fresh checkout needs no set-up, and kept so
-    that restarting the console does not sign every member of staff out.
+    Kept so that restarting the console does not sign every member of staff out.
     """
-    if path.exists():
-        key = path.read_text(encoding="utf-8").strip()
-        if key:
-            # A key file others can read (copied in, or from an old release)
-            # is made owner-only: anyone who reads it can forge sessions.
-            if path.stat().st_mode & 0o077:
-                path.chmod(0o600)
-            return key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    # Created with owner-only permissions before the key is written.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(key + "\n")
-    return key
+    return load_or_create_secret(path)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ import pytest
 from channels.tokens import (
     ConversationSigner,
     configured_or_generated,
-    load_or_create_secret,
     new_conversation_id,
 )
+from smp.secrets import load_or_create_secret
 
 SECRET = "a-test-secret-of-enough-length"
 
