@@ -10,6 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from pathlib import Path
 
 from launcher.runtime import write_runtime_config
 from launcher.schema import create_all_tables
@@ -22,9 +23,23 @@ from launcher.services import (
     train_model,
 )
 from smp.db import session_scope
-from smp.settings import get_settings
+from smp.secrets import load_or_create_secret
+from smp.settings import DEFAULT_RASA_TOKEN, Settings, get_settings
 
 LOG_DIR = PROJECT_ROOT / "var" / "log"
+RASA_TOKEN_FILE = PROJECT_ROOT / "var" / "rasa_token"
+
+
+def http_api_token(settings: Settings, path: Path = RASA_TOKEN_FILE) -> str:
+    """The Rasa HTTP API token: `RASA_TOKEN` when set, else one kept in `path`.
+
+    The documented placeholder is never used as a real token: without a
+    configured one, a random token is generated once (mode 0600) and handed to
+    every process `make run` starts.
+    """
+    if settings.rasa_token and settings.rasa_token != DEFAULT_RASA_TOKEN:
+        return settings.rasa_token
+    return load_or_create_secret(path)
 
 
 def prepare_database() -> None:
@@ -50,11 +65,12 @@ def main() -> int:
 
     rasa_port = settings.rasa_port
     actions_port = settings.actions_port
+    token = http_api_token(settings)
     services = [
         action_server(actions_port, log=LOG_DIR / "actions.log"),
         rasa_server(
             rasa_port,
-            token=settings.rasa_token,
+            token=token,
             endpoints=endpoints,
             credentials=credentials,
             model=model,
@@ -63,6 +79,9 @@ def main() -> int:
     ]
     extra = front_ends(settings, LOG_DIR)
     services.extend(service for service, _ in extra)
+    # The console and the action server call the HTTP API with the same token.
+    for service in services:
+        service.env = {**service.env, "RASA_TOKEN": token}
 
     stopping = False
 
@@ -81,7 +100,8 @@ def main() -> int:
         print(f"Assistant ready. Logs in {LOG_DIR}.")
         print(f"  REST:       POST http://127.0.0.1:{rasa_port}/webhooks/rest/webhook")
         print(f"  socket.io:  http://127.0.0.1:{rasa_port}/socket.io")
-        print(f"  HTTP API:   http://127.0.0.1:{rasa_port}/ (token: RASA_TOKEN)")
+        where = "RASA_TOKEN" if token == settings.rasa_token else RASA_TOKEN_FILE
+        print(f"  HTTP API:   http://127.0.0.1:{rasa_port}/ (token: {where})")
         print(f"  Actions:    http://127.0.0.1:{actions_port}/health")
         for _, line in extra:
             print(f"  {line}")
