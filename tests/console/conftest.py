@@ -27,18 +27,16 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
-from console_support import (
-    STAFF_PASSWORD,
-    STAFF_USER,
-    add_staff,
-    console_settings,
-    sign_in,
-)
+from clinic_activity import record_clinic_week
+from console_support import add_staff, console_settings, sign_in, signed_in_page
 
 from console.app import create_app
+from launcher.testing import make_database
+from smp.db import dispose_engines
 
 
 @pytest.fixture
@@ -70,19 +68,11 @@ class LiveConsole:
     app: object
 
 
-@pytest.fixture(scope="session")
-def live_console(assistant_stack) -> Iterator[LiveConsole]:
-    """The console served by waitress, talking to the real assistant stack."""
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve `app` with waitress on a free loopback port; yields its base URL."""
     from waitress.server import create_server
 
-    add_staff(assistant_stack.database_url)
-    app = create_app(
-        console_settings(
-            assistant_stack.database_url,
-            rasa_url=assistant_stack.rasa_url,
-            rasa_token=assistant_stack.token,
-        )
-    )
     port = free_port()
     server = create_server(app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -95,23 +85,42 @@ def live_console(assistant_stack) -> Iterator[LiveConsole]:
         except OSError:
             time.sleep(0.1)
     try:
-        yield LiveConsole(f"http://127.0.0.1:{port}", assistant_stack.database_url, app)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.close()
+
+
+@pytest.fixture(scope="session")
+def live_console(assistant_stack) -> Iterator[LiveConsole]:
+    """The console served by waitress, talking to the real assistant stack."""
+    add_staff(assistant_stack.database_url)
+    app = create_app(
+        console_settings(
+            assistant_stack.database_url,
+            rasa_url=assistant_stack.rasa_url,
+            rasa_token=assistant_stack.token,
+        )
+    )
+    with serving(app) as url:
+        yield LiveConsole(url, assistant_stack.database_url, app)
+
+
+@pytest.fixture(scope="module")
+def busy_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveConsole]:
+    """The console on a database holding a week of a clinic's conversations
+    (`clinic_activity.py`); no assistant behind it."""
+    database_url = make_database(tmp_path_factory.mktemp("busy-console"))
+    add_staff(database_url)
+    record_clinic_week(database_url)
+    app = create_app(console_settings(database_url))
+    with serving(app) as url:
+        yield LiveConsole(url, database_url, app)
+    dispose_engines()
 
 
 @pytest.fixture
 def staff_page(browser, live_console):
     """A browser page signed in to the live console, 1280 pixels wide."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, accept_downloads=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(f"{live_console.url}/login")
-    page.fill("input[name=username]", STAFF_USER)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_console.url}/")
+    page = signed_in_page(browser, live_console.url)
     yield page
-    context.close()
+    page.context.close()

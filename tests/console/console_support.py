@@ -71,6 +71,21 @@ def sign_in(client, username: str = STAFF_USER, password: str = STAFF_PASSWORD):
     )
 
 
+def signed_in_page(browser, base_url: str, width: int = 1280, height: int = 900):
+    """A new Chromium page `width` pixels wide, signed in to the console."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=username]", STAFF_USER)
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+    return page
+
+
 def page_token(client, path: str = "/") -> str:
     """The CSRF token of a signed-in client's session."""
     return csrf_of(client.get(path).get_data(as_text=True))
@@ -211,6 +226,10 @@ class Said:
     entities: tuple[tuple[str, str], ...] = ()
     # After the reply: "" ends the active form, a form name starts it.
     loop: str | None = None
+    # The reply's buttons as (title, payload).
+    buttons: tuple[tuple[str, str], ...] = ()
+    # The classifier's ranking when it matters (default: the intent, then faq_cost).
+    ranking: tuple[tuple[str, float], ...] = ()
 
 
 def record_conversation(
@@ -237,8 +256,12 @@ def record_conversation(
     add("action", {"name": "action_listen"}, action="action_listen")
     for said in turns:
         ranking = [
-            {"name": said.intent, "confidence": said.confidence},
-            {"name": "faq_cost", "confidence": round((1 - said.confidence) / 2, 4)},
+            {"name": name, "confidence": confidence}
+            for name, confidence in said.ranking
+            or (
+                (said.intent, said.confidence),
+                ("faq_cost", round((1 - said.confidence) / 2, 4)),
+            )
         ]
         add(
             "user",
@@ -257,7 +280,8 @@ def record_conversation(
             intent=said.intent,
         )
         add("action", {"name": said.action}, action=said.action)
-        add("bot", {"text": said.reply, "data": {"buttons": []}})
+        buttons = [{"title": t, "payload": p} for t, p in said.buttons]
+        add("bot", {"text": said.reply, "data": {"buttons": buttons}})
         for name, value in said.slots:
             add("slot", {"name": name, "value": value})
         if said.loop is not None:
