@@ -19,6 +19,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import texts
 from actions.common import (
     as_naive_utc,
     channel_of,
@@ -93,6 +94,50 @@ async def preferred_date(text: str) -> dt.date | None:
     """
     now = now_utc().astimezone(get_clinic().tz)
     return await asyncio.to_thread(parse_preferred_date, text, now)
+
+
+async def check_preferred_time(value: object) -> str:
+    """The preferred time as typed, unless it is empty or only a question."""
+    text = clean_text(str(value or ""))
+    readable = has_time_words(text) or await preferred_date(text) is not None
+    if not text or (not readable and looks_like_question(text)):
+        raise InvalidInput("preferred_time")
+    return text
+
+
+def check_concern(value: object) -> str:
+    """The visitor's main concern, a few words at least."""
+    text = clean_text(str(value or ""), limit=500)
+    if len(text) < 2:
+        raise InvalidInput("concern")
+    return text
+
+
+def stored_name(value: object) -> str:
+    """A name about to be stored: only a string that passes `validate_name`."""
+    if not isinstance(value, str):
+        raise InvalidInput("name_missing")
+    return validate_name(value)
+
+
+def stored_contact(value: object) -> Contact:
+    """Contact details about to be stored: only a string `contact_of` reads."""
+    if not isinstance(value, str):
+        raise InvalidInput("contact_missing")
+    return contact_of(value)
+
+
+def refuse_to_store(
+    dispatcher: CollectingDispatcher, kind: str, problem: InvalidInput
+) -> None:
+    """Tell the visitor nothing was stored and why, so they can try again.
+
+    The form checks every answer, so this is reached only by a call that did
+    not come through it; the log names the reason, never the value.
+    """
+    logger.warning("A %s request was not stored: %s.", kind, problem.reason)
+    # Text read from domain.yml, like the form's reasons (actions/texts.py).
+    dispatcher.utter_message(text=texts.text("utter_request_not_stored"))
 
 
 async def preferred_time_shown(tracker: Tracker) -> str:
@@ -240,12 +285,11 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        text = clean_text(str(value or ""))
-        readable = has_time_words(text) or await preferred_date(text) is not None
-        if not text or (not readable and looks_like_question(text)):
+        try:
+            return {"booking_preferred_time": await check_preferred_time(value)}
+        except InvalidInput:
             dispatcher.utter_message(response="utter_invalid_preferred_time")
             return {"booking_preferred_time": None}
-        return {"booking_preferred_time": text}
 
     async def extract_booking_concern(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -267,11 +311,7 @@ class ValidateBookingForm(ContactQuestions, FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        text = clean_text(str(value or ""), limit=500)
-        if len(text) < 2:
-            dispatcher.utter_message(response="utter_invalid_concern")
-            return {"booking_concern": None}
-        return {"booking_concern": text}
+        return self._checked("booking_concern", value, dispatcher, check_concern)
 
     async def extract_booking_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -351,18 +391,27 @@ class ActionSubmitBooking(Action):
             and tracker.get_slot("booking_consent")
         ):
             return []
-        contact = contact_of(tracker.get_slot("booking_contact") or "")
+        # Every field is checked again: the action server may be called with
+        # slots the form never saw.
+        try:
+            name = stored_name(tracker.get_slot("booking_name"))
+            contact = stored_contact(tracker.get_slot("booking_contact"))
+            preferred_time = await check_preferred_time(
+                tracker.get_slot("booking_preferred_time")
+            )
+            concern = check_concern(tracker.get_slot("booking_concern"))
+        except InvalidInput as problem:
+            refuse_to_store(dispatcher, "booking", problem)
+            return [SlotSet("booking_confirmed", None)]
         draft = repository.BookingDraft(
             conversation_id=tracker.sender_id,
             channel=channel_of(tracker),
-            name=tracker.get_slot("booking_name"),
+            name=name,
             email=contact.email,
             phone=contact.phone,
-            preferred_time_text=tracker.get_slot("booking_preferred_time") or "",
-            preferred_date=await preferred_date(
-                tracker.get_slot("booking_preferred_time") or ""
-            ),
-            concern=tracker.get_slot("booking_concern") or "",
+            preferred_time_text=preferred_time,
+            preferred_date=await preferred_date(preferred_time),
+            concern=concern,
             consent_given_at=as_naive_utc(now_utc()),
         )
         # The row is committed before the visitor is told it is done.
@@ -420,11 +469,16 @@ class ActionSubmitHandoff(Action):
         clinic = get_clinic()
         reply_at, when = clinic.expected_reply(now_utc())
         discussed = tracker.get_slot("topics_discussed") or []
-        contact = contact_of(tracker.get_slot("booking_contact") or "")
+        try:
+            name = stored_name(tracker.get_slot("booking_name"))
+            contact = stored_contact(tracker.get_slot("booking_contact"))
+        except InvalidInput as problem:
+            refuse_to_store(dispatcher, "callback", problem)
+            return [SlotSet("booking_consent", None)]
         draft = repository.HandoffDraft(
             conversation_id=tracker.sender_id,
             channel=channel_of(tracker),
-            name=tracker.get_slot("booking_name"),
+            name=name,
             email=contact.email,
             phone=contact.phone,
             topic=", ".join(discussed),

@@ -11,6 +11,7 @@ variables are set.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 from channels.registry import CHANNELS
 from channels.socketio import CHANNEL as SOCKETIO
 from channels.spec import ChannelSpec
+from smp.secrets import ACTIONS_SECRET_HEADER, actions_secret
 from smp.settings import PROJECT_ROOT, Settings, get_settings
 
 
@@ -49,7 +51,11 @@ def endpoints_config(settings: Settings | None = None) -> dict[str, Any]:
     """The endpoints the Rasa server should use with these settings."""
     settings = settings or get_settings()
     config: dict[str, Any] = {
-        "action_endpoint": {"url": settings.actions_url},
+        # Every action call carries the action server's shared secret.
+        "action_endpoint": {
+            "url": settings.actions_url,
+            "headers": {ACTIONS_SECRET_HEADER: actions_secret(settings.actions_secret)},
+        },
         "tracker_store": tracker_store_config(settings.database_url),
     }
     if settings.redis_url:
@@ -133,11 +139,21 @@ def write_runtime_config(
     directory.mkdir(parents=True, exist_ok=True)
     endpoints = directory / "endpoints.yml"
     credentials = directory / "credentials.yml"
-    endpoints.write_text(yaml.safe_dump(endpoints_config(settings), sort_keys=False))
-    credentials.write_text(
-        yaml.safe_dump(credentials_config(settings), sort_keys=False)
+    write_private(
+        endpoints, yaml.safe_dump(endpoints_config(settings), sort_keys=False)
+    )
+    write_private(
+        credentials, yaml.safe_dump(credentials_config(settings), sort_keys=False)
     )
     return endpoints, credentials
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `path` readable by its owner only: endpoints hold the action secret."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 if __name__ == "__main__":

@@ -112,21 +112,13 @@ def latest_model() -> Path | None:
 def action_server(
     port: int, env: dict[str, str] | None = None, log: Path | None = None
 ) -> Service:
-    """The rasa-sdk action server that runs the package `actions`."""
+    """The action server (rasa-sdk's, refusing calls without the shared
+    secret, see actions/server.py) that runs the package `actions`, on loopback."""
     return Service(
         name="action server",
-        command=[
-            str(VENV_BIN / "rasa"),
-            "run",
-            "actions",
-            "--actions",
-            "actions",
-            "--port",
-            str(port),
-        ],
-        ready_url=f"http://127.0.0.1:{port}/health",
-        # rasa-sdk reads its bind address from SANIC_HOST: loopback only.
-        env={"SANIC_HOST": "127.0.0.1", **(env or {})},
+        command=[sys.executable, "-m", "actions.server", "--port", str(port)],
+        ready_url=f"http://{LOOPBACK}:{port}/health",
+        env=env or {},
         log_path=log,
     )
 

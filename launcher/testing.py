@@ -19,7 +19,7 @@ import yaml
 
 from channels.registry import CHANNELS
 from channels.socketio import CHANNEL as SOCKETIO
-from launcher.runtime import credentials_config, endpoints_config
+from launcher.runtime import credentials_config, endpoints_config, write_private
 from launcher.schema import create_all_tables
 from launcher.services import Service, action_server, latest_model, rasa_server
 from smp import db
@@ -61,6 +61,8 @@ class RunningStack:
     # The demo site's port: its origins are the ones the stack allows.
     web_port: int = 0
     allowed_origins: list[str] = field(default_factory=list)
+    # What the Rasa server sends the action server on every call.
+    actions_secret: str = ""
 
 
 def widget_origins(workdir: Path) -> list[str]:
@@ -103,6 +105,7 @@ def running_stack(
         # A secret of its own, never the one `make run` keeps in var/.
         "SMP_SESSION_SECRET": secrets.token_hex(32),
         "REST_API_TOKEN": TEST_REST_TOKEN,
+        "ACTIONS_SECRET": secrets.token_hex(32),
         # A port for the demo site, whose origins the stack then allows.
         "WEB_PORT": str(free_port()),
         **(env or {}),
@@ -118,8 +121,8 @@ def running_stack(
     credentials = credentials_config(settings)
     endpoints_file = workdir / "endpoints.yml"
     credentials_file = workdir / "credentials.yml"
-    endpoints_file.write_text(yaml.safe_dump(endpoints_config(settings)))
-    credentials_file.write_text(yaml.safe_dump(credentials))
+    write_private(endpoints_file, yaml.safe_dump(endpoints_config(settings)))
+    write_private(credentials_file, yaml.safe_dump(credentials))
     log_dir = log_dir or workdir
     services: list[Service] = [
         action_server(
@@ -155,6 +158,7 @@ def running_stack(
             rest_token=settings.rest_api_token,
             web_port=settings.web_port,
             allowed_origins=list(settings.widget_allowed_origins),
+            actions_secret=settings.actions_secret,
         )
     finally:
         for service in reversed(services):

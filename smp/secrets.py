@@ -30,3 +30,14 @@ def load_or_create_secret(path: Path) -> str:
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(secret + "\n")
     return secret
+
+
+# The header that carries the action server's shared secret on every call the
+# Rasa server makes (written into var/endpoints.yml by the launcher).
+ACTIONS_SECRET_HEADER = "X-Actions-Secret"  # noqa: S105 - a header name
+ACTIONS_SECRET_FILE = Path(__file__).resolve().parent.parent / "var" / "actions_secret"
+
+
+def actions_secret(configured: str, path: Path = ACTIONS_SECRET_FILE) -> str:
+    """`ACTIONS_SECRET` when set, else the one generated once into `path`."""
+    return configured or load_or_create_secret(path)

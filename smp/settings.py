@@ -82,6 +82,8 @@ class ChannelLimits:
     conversation_seconds: float = 10.0
     address_messages: int = 60
     address_seconds: float = 60.0
+    # Open socket.io connections one visitor address may hold at once.
+    connections_per_address: int = 20
 
 
 LIMITS = ChannelLimits()
@@ -111,6 +113,9 @@ class Settings:
     # Bearer token of the REST channel for callers not on loopback; empty:
     # generated into var/.
     rest_api_token: str = ""
+    # Sent by the Rasa server on every action call; the action server refuses
+    # calls without it. Empty: generated into var/.
+    actions_secret: str = ""
     channel_limits: ChannelLimits = LIMITS
     low_confidence_threshold: float = 0.35
     retention_days: int = 365
@@ -153,6 +158,7 @@ class Settings:
             or demo_origins(web_port),
             session_secret=_text(env, "SMP_SESSION_SECRET"),
             rest_api_token=_text(env, "REST_API_TOKEN"),
+            actions_secret=_text(env, "ACTIONS_SECRET"),
             channel_limits=ChannelLimits(
                 max_message_chars=_int(
                     env, "MAX_MESSAGE_CHARS", LIMITS.max_message_chars
@@ -171,6 +177,9 @@ class Settings:
                 ),
                 address_seconds=_float(
                     env, "RATE_LIMIT_ADDRESS_SECONDS", LIMITS.address_seconds
+                ),
+                connections_per_address=_int(
+                    env, "MAX_CONNECTIONS_PER_ADDRESS", LIMITS.connections_per_address
                 ),
             ),
             low_confidence_threshold=_float(env, "SMP_LOW_CONFIDENCE", 0.35),

@@ -122,6 +122,7 @@ class AssistantStack:
     token: str
     database_url: str
     workdir: Path
+    actions_secret: str = ""
 
     def say(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         """Send one message over the REST channel and return the bot's replies."""
@@ -158,6 +159,7 @@ def assistant_stack(
             token=stack.token,
             database_url=stack.database_url,
             workdir=workdir,
+            actions_secret=stack.actions_secret,
         )
 
 

@@ -146,3 +146,43 @@ def user_messages(tracker: dict[str, Any]) -> list[str]:
         for event in tracker.get("events") or []
         if event.get("event") == "user"
     ]
+
+
+def call_action(
+    actions_url: str,
+    action: str,
+    sender: str,
+    slots: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> RestAnswer:
+    """POST a hand-made action call to the action server, as a forger would."""
+    body = {
+        "next_action": action,
+        "sender_id": sender,
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": sender,
+            "slots": slots,
+            "latest_message": {"text": "/affirm", "intent": {"name": "affirm"}},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        },
+    }
+    request = urllib.request.Request(
+        actions_url + "/webhook",
+        data=json.dumps(body).encode("utf-8"),
+        headers={"Content-Type": "application/json", **(headers or {})},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            status, text = response.status, response.read().decode("utf-8")
+            answer_headers = dict(response.headers)
+    except urllib.error.HTTPError as error:
+        status, text = error.code, error.read().decode("utf-8")
+        answer_headers = dict(error.headers)
+    return RestAnswer(status, answer_headers, json.loads(text) if text else None)
