@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from console.dates import DateRange
-from console.turns import FALLBACK_ACTION
+from console.turns import FALLBACK_ACTION, is_payload
 from smp.conversations import (
     decode,
     events_table,
@@ -145,19 +145,27 @@ def list_conversations(
 
 
 def first_messages(session: Session, sender_ids: Sequence[str]) -> dict[str, str]:
-    """The first thing each visitor typed (for the list's preview column)."""
+    """The first thing each visitor typed (for the list's preview column).
+
+    Payloads (`/greet` when the widget opens, button clicks) were not typed and
+    are passed over.
+    """
     table = events_table(session)
     if table is None or not sender_ids:
         return {}
-    first_ids = (
-        select(func.min(table.c.id))
-        .where(table.c.type_name == "user", table.c.sender_id.in_(list(sender_ids)))
-        .group_by(table.c.sender_id)
-    )
     rows = session.execute(
-        select(table.c.sender_id, table.c.data).where(table.c.id.in_(first_ids))
-    ).all()
-    return {row.sender_id: str(decode(row.data).get("text") or "") for row in rows}
+        select(table.c.sender_id, table.c.data)
+        .where(table.c.type_name == "user", table.c.sender_id.in_(list(sender_ids)))
+        .order_by(table.c.id)
+    )
+    firsts: dict[str, str] = {}
+    for row in rows:
+        if row.sender_id in firsts:
+            continue
+        text = str(decode(row.data).get("text") or "")
+        if text and not is_payload(text):
+            firsts[row.sender_id] = text
+    return firsts
 
 
 def known_intents(session: Session, staff_prefix: str) -> list[str]:
@@ -229,7 +237,7 @@ def user_messages(
             active_form[row.sender_id] = bool(event.get("name"))
             continue
         text = str(event.get("text") or "").strip()
-        if not text or text.startswith("/"):
+        if not text or is_payload(text):
             continue
         if active_form.get(row.sender_id) and not include_form_answers:
             continue

@@ -30,15 +30,25 @@ class BotMessage:
     buttons: list[dict[str, str]] = field(default_factory=list)
 
 
+def is_payload(text: str) -> bool:
+    """Whether a user message is a payload (`/intent`), sent by a button or a
+    channel rather than typed."""
+    return text.startswith("/")
+
+
 @dataclass
 class Turn:
     """A visitor's message and everything the assistant did in reply.
 
     The turn before the first message (`user_text` None) holds whatever the
-    assistant said unprompted.
+    assistant said unprompted. A button click shows as the button's title
+    (`clicked`); a payload no button offered, such as the widget's `/greet`
+    when it opens, is no visitor message: its turn keeps it in `payload` only.
     """
 
     user_text: str | None = None
+    clicked: bool = False
+    payload: str | None = None
     timestamp: float | None = None
     intent: str | None = None
     confidence: float | None = None
@@ -55,12 +65,18 @@ class Turn:
         return value if isinstance(value, dict) else None
 
     @property
+    def from_visitor(self) -> bool:
+        """Whether a visitor message (typed, clicked or a payload) opened the turn."""
+        return self.user_text is not None or self.payload is not None
+
+    @property
     def is_fallback(self) -> bool:
         return self.intent == FALLBACK_INTENT or FALLBACK_ACTION in self.actions
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "user_text": self.user_text,
+            "clicked": self.clicked,
             "timestamp": self.timestamp,
             "intent": self.intent,
             "confidence": self.confidence,
@@ -90,11 +106,15 @@ def build_turns(events: Iterable[dict[str, Any]], runner_ups: int = 3) -> list[T
     turns: list[Turn] = []
     current = Turn()
     pending_session_start = False
+    # Payload → title of every button offered so far (later offers win).
+    offered: dict[str, str] = {}
     for event in events:
         kind = event.get("event")
         if kind == "user":
             if current.user_text is not None or current.replies or current.actions:
                 turns.append(current)
+            text = str(event.get("text") or "")
+            title = offered.get(text) if is_payload(text) else None
             parse = event.get("parse_data") or {}
             intent = parse.get("intent") or {}
             ranking = [
@@ -103,7 +123,9 @@ def build_turns(events: Iterable[dict[str, Any]], runner_ups: int = 3) -> list[T
                 if item.get("name") != intent.get("name")
             ]
             current = Turn(
-                user_text=str(event.get("text") or ""),
+                user_text=title or (None if is_payload(text) else text),
+                clicked=title is not None,
+                payload=text if is_payload(text) else None,
                 timestamp=event.get("timestamp"),
                 intent=intent.get("name"),
                 confidence=intent.get("confidence"),
@@ -124,6 +146,7 @@ def build_turns(events: Iterable[dict[str, Any]], runner_ups: int = 3) -> list[T
                 {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
                 for b in data.get("buttons") or []
             ]
+            offered.update((b["payload"], b["title"]) for b in buttons if b["title"])
             current.replies.append(BotMessage(str(event.get("text") or ""), buttons))
         elif kind == "slot" and event.get("name") in _SHOWN_SLOTS:
             current.slots[event["name"]] = event.get("value")

@@ -24,9 +24,9 @@
     if (empty) { empty.remove(); }
   }
 
-  function addUser(text) {
+  function addUser(text, clicked) {
     clearEmpty();
-    var item = el("li", "msg user");
+    var item = el("li", "msg user" + (clicked ? " clicked" : ""));
     item.appendChild(el("div", "bubble", text));
     log.appendChild(item);
     scrollDown();
@@ -117,7 +117,7 @@
   function send(text, shown) {
     if (!text) { return; }
     showError("");
-    addUser(shown || text);
+    addUser(shown || text, Boolean(shown));
     sendButton.disabled = true;
     input.disabled = true;
     window.consolePost(root.getAttribute("data-send-url"), { text: text })

@@ -66,7 +66,7 @@ def send():
         return jsonify(
             error="The assistant is not reachable. Is the Rasa server running?"
         ), 502
-    turns = [turn for turn in build_turns(events) if turn.user_text is not None]
+    turns = [turn for turn in build_turns(events) if turn.from_visitor]
     turn = _for_browser(turns[-1].as_dict()) if turns else None
     return jsonify(conversation_id=sender, turn=turn)
 
