@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from launcher.exposure import refuse_unsafe_exposure
 from launcher.runtime import write_runtime_config
 from launcher.schema import create_all_tables
 from launcher.services import (
@@ -56,6 +57,9 @@ def prepare_database() -> None:
 
 def main() -> int:
     settings = get_settings()
+    # Before anything is written or bound: nothing reachable from elsewhere
+    # runs with a default secret.
+    refuse_unsafe_exposure(settings)
     prepare_database()
     endpoints, credentials = write_runtime_config()
     model = latest_model()
