@@ -195,6 +195,21 @@ class UserMessage:
     text: str
     intent: str
     confidence: float
+    # The classifier's best real intent: the top of its ranking other than
+    # "not understood" (which the fallback classifier puts first).
+    guess: str = ""
+    guess_confidence: float = 0.0
+
+
+def best_guess(parse_data: dict[str, Any]) -> tuple[str, float]:
+    """The top intent of a parse's ranking, leaving out `nlu_fallback`."""
+    ranking = list(parse_data.get("intent_ranking") or [])
+    ranking.append(parse_data.get("intent") or {})
+    for item in ranking:
+        name = str(item.get("name") or "")
+        if name and name != FALLBACK_INTENT:
+            return name, float(item.get("confidence") or 0.0)
+    return "", 0.0
 
 
 def user_messages(
@@ -241,7 +256,9 @@ def user_messages(
             continue
         if active_form.get(row.sender_id) and not include_form_answers:
             continue
-        intent = (event.get("parse_data") or {}).get("intent") or {}
+        parse_data = event.get("parse_data") or {}
+        intent = parse_data.get("intent") or {}
+        guess, guess_confidence = best_guess(parse_data)
         messages.append(
             UserMessage(
                 event_id=row.id,
@@ -250,6 +267,8 @@ def user_messages(
                 text=text,
                 intent=str(intent.get("name") or row.intent_name or ""),
                 confidence=float(intent.get("confidence") or 0.0),
+                guess=guess,
+                guess_confidence=guess_confidence,
             )
         )
     return messages

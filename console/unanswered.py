@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,13 +50,20 @@ def similar(a: str, b: str, threshold: float = SIMILARITY) -> bool:
     """Whether two normalised texts are the same question, give or take a typo."""
     if a == b:
         return True
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    # The cheap upper bounds first: most pairs are nothing alike.
-    return (
-        matcher.real_quick_ratio() >= threshold
-        and matcher.quick_ratio() >= threshold
-        and matcher.ratio() >= threshold
-    )
+    # The cheap upper bounds of the ratio first (difflib's real_quick_ratio and
+    # quick_ratio, without building a matcher): most pairs are nothing alike.
+    total = len(a) + len(b)
+    if not total or 2 * min(len(a), len(b)) / total < threshold:
+        return False
+    shared = sum((_letters(a) & _letters(b)).values())
+    if 2 * shared / total < threshold:
+        return False
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= threshold
+
+
+@lru_cache(maxsize=4096)
+def _letters(text: str) -> Counter[str]:
+    return Counter(text)
 
 
 def is_unanswered(message: UserMessage, threshold: float) -> bool:
@@ -107,12 +115,14 @@ class QuestionGroup:
 
     @property
     def intents(self) -> list[tuple[str, float]]:
-        """What the classifier guessed, with its best confidence for each."""
+        """The classifier's best real guesses (never "not understood"), with its
+        best confidence for each."""
         best: dict[str, float] = {}
         for message in self.messages:
-            best[message.intent] = max(
-                best.get(message.intent, 0.0), message.confidence
-            )
+            if message.guess:
+                best[message.guess] = max(
+                    best.get(message.guess, 0.0), message.guess_confidence
+                )
         return sorted(best.items(), key=lambda item: -item[1])
 
 

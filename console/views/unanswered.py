@@ -15,13 +15,26 @@ from flask import (
 
 from console import unanswered
 from console.dates import DateRange
-from console.views.common import db_session, form_int, settings, staff_name
+from console.views.common import (
+    PageOf,
+    db_session,
+    form_int,
+    page_number,
+    settings,
+    staff_name,
+)
 
 blueprint = Blueprint("unanswered", __name__)
+# Assigning a group of at least this many messages asks "are you sure?" first.
+CONFIRM_ASSIGNING_FROM = 10
 
 
 def _dates(source) -> DateRange:
     return DateRange.from_args(source)
+
+
+def _back(dates: DateRange, page: int):
+    return redirect(url_for("unanswered.index", page=page, **dates.as_args()))
 
 
 @blueprint.route("/unanswered")
@@ -39,7 +52,8 @@ def index():
         examples = unanswered.assigned_examples(session)
     return render_template(
         "unanswered.html",
-        groups=groups,
+        groups=PageOf.of(groups, page_number(), config.page_size),
+        confirm_from=CONFIRM_ASSIGNING_FROM,
         decisions=decisions,
         exported=sum(len(texts) for texts in examples.values()),
         intents=unanswered.domain_intents(config.domain_file),
@@ -55,13 +69,14 @@ def decide():
     decision = request.form.get("decision", "")
     intent = request.form.get("intent", "").strip() or None
     dates = _dates(request.form)
+    page = form_int("page") if request.form.get("page") else 1
     if decision not in unanswered.DECISIONS:
         abort(400, description="Unknown decision.")
     if decision == "assigned" and intent not in unanswered.domain_intents(
         config.domain_file
     ):
         flash("Choose one of the assistant's intents for these questions.", "error")
-        return redirect(url_for("unanswered.index", **dates.as_args()))
+        return _back(dates, page)
     with db_session() as session:
         groups = unanswered.open_groups(
             session,
@@ -72,7 +87,21 @@ def decide():
         group = unanswered.find_group(groups, key)
         if group is None:
             flash("Those questions were already reviewed.", "info")
-            return redirect(url_for("unanswered.index", **dates.as_args()))
+            return _back(dates, page)
+        # Many messages become training data at once only when staff confirmed
+        # that very number (the form's confirmation, or this page's).
+        if (
+            decision == "assigned"
+            and group.count >= CONFIRM_ASSIGNING_FROM
+            and request.form.get("confirmed") != str(group.count)
+        ):
+            return render_template(
+                "unanswered_confirm.html",
+                group=group,
+                intent=intent,
+                dates=dates,
+                page=page,
+            )
         unanswered.decide(
             session, group, decision=decision, staff=staff_name(), intent=intent
         )
@@ -84,7 +113,7 @@ def decide():
         )
     else:
         flash("Dismissed.", "success")
-    return redirect(url_for("unanswered.index", **dates.as_args()))
+    return _back(dates, page)
 
 
 @blueprint.route("/unanswered/reviews/reopen", methods=["POST"])
