@@ -26,14 +26,19 @@ MIN_HOLDOUT ?= 0.90
 MIN_REJECTION ?= 0.65
 MAX_FALSE_REJECTION ?= 0.06
 
-.PHONY: help install system-deps venv python-deps spacy db migrate web-deps train run shell \
+# make cluster: Rasa servers (each with an action server) behind HAProxy.
+SERVERS ?= 2
+CLUSTER_PORT ?= 8080
+CLUSTER_CONSOLE_PORT ?= 8081
+
+.PHONY: help install install-cluster cluster test-cluster bench-load system-deps venv python-deps spacy db migrate web-deps train run shell \
 	test test-data test-unit test-js test-nlu test-stories test-e2e lint bench topics \
 	staff-user purge clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-install: system-deps python-deps spacy db web-deps ## Set up everything on a fresh clone
+install: system-deps install-cluster python-deps spacy db web-deps ## Set up everything on a fresh clone
 
 system-deps: ## Debian packages: Chromium (browser tests), PostgreSQL (database tests)
 	@if ! command -v chromium >/dev/null 2>&1; then \
@@ -43,6 +48,13 @@ system-deps: ## Debian packages: Chromium (browser tests), PostgreSQL (database 
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 		else echo "PostgreSQL is missing: sudo apt-get install postgresql"; exit 1; fi; \
+	fi
+
+install-cluster: ## Debian packages make cluster runs as local processes: PostgreSQL, Redis, HAProxy
+	@if ! command -v redis-server >/dev/null 2>&1 || ! command -v haproxy >/dev/null 2>&1 \
+		|| ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server haproxy >/dev/null; \
+		else echo "For make cluster: sudo apt-get install postgresql redis-server haproxy"; exit 1; fi; \
 	fi
 
 $(PY):
@@ -89,6 +101,9 @@ train: topics ## Retrain the assistant after changing data/, domain.yml or confi
 run: ## Start the whole product (trains first if there is no model)
 	$(PY) -m launcher.run
 
+cluster: $(MODEL) ## SERVERS Rasa and action servers behind HAProxy, sharing PostgreSQL and Redis (data in var/cluster)
+	$(PY) -m launcher.cluster --servers $(SERVERS) --port $(CLUSTER_PORT) --console-port $(CLUSTER_CONSOLE_PORT)
+
 shell: $(MODEL) ## Chat in the terminal (starts the action server alongside)
 	@$(RASA) run actions --actions actions >var/actions-shell.log 2>&1 & pid=$$!; \
 	trap "kill $$pid 2>/dev/null" EXIT; \
@@ -113,7 +128,10 @@ test-stories: $(MODEL) ## Dialogue test stories; any wrong prediction fails
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/core --fail-on-prediction-errors
 
 test-e2e: $(MODEL) ## Real servers over REST, real browser, channels, console
-	$(BIN)/pytest tests -q --ignore=tests/unit --ignore=tests/structure
+	$(BIN)/pytest tests -q --ignore=tests/unit --ignore=tests/structure --ignore=tests/cluster
+
+test-cluster: $(MODEL) ## Faults on a real cluster: a Rasa server, an action server, PostgreSQL, Redis
+	$(BIN)/pytest tests/cluster -q
 
 lint: ## ruff (lint and format check) over the Python code; mypy strict on smp/ and actions/
 	$(BIN)/ruff check .

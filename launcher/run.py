@@ -43,13 +43,13 @@ def http_api_token(settings: Settings, path: Path = RASA_TOKEN_FILE) -> str:
     return load_or_create_secret(path)
 
 
-def prepare_database() -> None:
+def prepare_database(url: str | None = None) -> None:
     """Create tables and load the clinic's answers if the database has none."""
     from smp import repository
     from smp.content import sync_content
 
-    create_all_tables()
-    with session_scope() as session:
+    create_all_tables(url)
+    with session_scope(url) as session:
         if not repository.list_answers(session):
             sync_content(session, get_settings().answers_file)
             print("Loaded the clinic's answers into the database.")

@@ -61,7 +61,10 @@ def endpoints_config(settings: Settings | None = None) -> dict[str, Any]:
     if settings.redis_url:
         redis = make_url(settings.redis_url)
         config["lock_store"] = {
-            "type": "redis",
+            # Redis's locks, or the server's own while Redis is down.
+            "type": "launcher.lock_store.RedisOrLocalLockStore",
+            # A Redis that hangs holds up a message this long, not Rasa's 10 s.
+            "socket_timeout": 2,
             "url": redis.host or "localhost",
             "port": redis.port or 6379,
             "db": int(redis.database or 0),

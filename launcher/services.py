@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +45,9 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     log_path: Path | None = None
     process: subprocess.Popen | None = None
+    # Readiness of a server that speaks no HTTP (PostgreSQL, Redis): replaces
+    # the `ready_url` request.
+    ready_probe: Callable[[], bool] | None = None
 
     def start(self) -> Service:
         output = None
@@ -71,14 +74,20 @@ class Service:
                     f"{self.name} exited with code {self.process.returncode}"
                     + (f"; see {self.log_path}" if self.log_path else "")
                 )
-            try:
-                with urllib.request.urlopen(self.ready_url, timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
+            if self.is_ready():
+                return
             time.sleep(0.5)
         raise TimeoutError(f"{self.name} was not ready within {timeout:.0f}s")
+
+    def is_ready(self) -> bool:
+        """Whether the server answers now."""
+        if self.ready_probe is not None:
+            return self.ready_probe()
+        try:
+            with urllib.request.urlopen(self.ready_url, timeout=2) as response:  # noqa: S310
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
 
     def stop(self, timeout: float = 15.0) -> None:
         """Stop the process group politely, then forcefully."""

@@ -11,7 +11,6 @@ server runs as the `postgres` system user the package creates.
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
 import socket
 import subprocess
@@ -24,7 +23,9 @@ from pathlib import Path
 import psycopg2
 from psycopg2 import sql
 
-SERVER_BINARIES = Path("/usr/lib/postgresql")
+from launcher import postgres
+from launcher.postgres import SERVER_BINARIES
+
 SUPERUSER = "smp_test"
 # What a throw-away cluster can do without: durability and background work.
 SERVER_OPTIONS = (
@@ -35,18 +36,7 @@ SERVER_OPTIONS = (
 
 def find_server_binaries() -> Path | None:
     """The newest installed PostgreSQL's bin folder with initdb and pg_ctl."""
-    candidates = [
-        path / "bin"
-        for path in SERVER_BINARIES.glob("*")
-        if (path / "bin" / "initdb").is_file() and (path / "bin" / "pg_ctl").is_file()
-    ]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda bin_dir: _version_key(bin_dir.parent.name))
-
-
-def _version_key(name: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in name.split(".") if part.isdigit())
+    return postgres.find_server_binaries(SERVER_BINARIES)
 
 
 def _free_port() -> int:
@@ -99,24 +89,10 @@ class PostgresCluster:
         )
 
 
-def _run_as() -> tuple[str | None, int | None, int | None]:
-    """(user, uid, gid) to run the server as: the `postgres` user when root."""
-    if os.geteuid() != 0:
-        return None, None, None
-    try:
-        account = pwd.getpwnam("postgres")
-    except KeyError as missing:
-        raise RuntimeError(
-            "Running as root, and there is no `postgres` user to run the test "
-            "server as: reinstall Debian's postgresql package"
-        ) from missing
-    return account.pw_name, account.pw_uid, account.pw_gid
-
-
 @contextmanager
 def running_cluster(bin_dir: Path) -> Iterator[PostgresCluster]:
     """Initialise and start a cluster in a temporary folder; stop and delete it."""
-    user, uid, gid = _run_as()
+    user, uid, gid = postgres.server_account()
     root = Path(tempfile.mkdtemp(prefix="smp-postgres-"))
     if uid is not None and gid is not None:
         os.chown(root, uid, gid)
