@@ -25,7 +25,11 @@ from smp.settings import ChannelLimits, get_settings
 # The sentences live with every other visitor-facing text, as responses in
 # domain.yml; the guard answers before Rasa, so it reads them from the file.
 DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
-REPLIES = {"too_long": "utter_message_too_long", "slow_down": "utter_slow_down"}
+REPLIES = {
+    "too_long": "utter_message_too_long",
+    "slow_down": "utter_slow_down",
+    "action_failed": "utter_action_failed",  # channels/action_calls.py
+}
 # Refusals are logged once a minute per address and reason, with a count, so a
 # flood does not flood the log.
 LOG_EVERY_SECONDS = 60.0

@@ -38,6 +38,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from channels import action_calls
 from channels.bodies import MAX_DEPTH, nesting_depth
 from channels.callers import Caller, OriginPolicy, caller_of, install_origin_check
 from channels.guard import ChannelGuard, shared_guard
@@ -91,6 +92,8 @@ class SocketIOInput(RasaSocketIOInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         settings = get_settings()
+        # The widget's channel is always on: it sets up the server's action calls.
+        action_calls.install()
         if self.signer is None:
             self.signer = ConversationSigner(
                 configured_or_generated(
