@@ -23,6 +23,7 @@ from launcher.services import PROJECT_ROOT, VENV_BIN, quiet_environment
 from smp.nlp import build_pipeline
 
 HOLDOUT = PROJECT_ROOT / "tests" / "nlu" / "holdout.yml"
+NLU_DATA = PROJECT_ROOT / "data" / "nlu"
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,9 @@ def with_seed(config: dict, seed: int) -> dict:
     return seeded
 
 
-def train_nlu(name: str, config: dict, workdir: Path) -> tuple[Path, float]:
+def train_nlu(
+    name: str, config: dict, workdir: Path, nlu: Path = NLU_DATA
+) -> tuple[Path, float]:
     """Train NLU only with `config`; the model file and the seconds it took."""
     config_path = workdir / f"{name}.yml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -178,7 +181,7 @@ def train_nlu(name: str, config: dict, workdir: Path) -> tuple[Path, float]:
         "--config",
         str(config_path),
         "--nlu",
-        "data/nlu",
+        str(nlu),
         "--out",
         str(workdir),
         "--fixed-model-name",
@@ -187,11 +190,13 @@ def train_nlu(name: str, config: dict, workdir: Path) -> tuple[Path, float]:
     return workdir / f"{name}.tar.gz", time.perf_counter() - started
 
 
-def server_run(name: str, seed: int, config: dict, workdir: Path) -> ServerRun:
+def server_run(
+    name: str, seed: int, config: dict, workdir: Path, nlu: Path = NLU_DATA
+) -> ServerRun:
     """Train with `seed` and score real questions and the held-out set."""
     from smp.evaluation import load_examples, parse_all, score
 
-    model, seconds = train_nlu(f"{name}-{seed}", with_seed(config, seed), workdir)
+    model, seconds = train_nlu(f"{name}-{seed}", with_seed(config, seed), workdir, nlu)
     real_examples = load_examples(REAL_QUESTIONS)
     holdout_examples = load_examples(HOLDOUT)
     parsed = parse_all(model, [e.text for e in real_examples + holdout_examples])
@@ -216,12 +221,12 @@ def spread(values: list[float]) -> str:
 
 
 def compare_over_seeds(
-    configs: dict[str, dict], seeds: list[int], workdir: Path
+    configs: dict[str, dict], seeds: list[int], workdir: Path, nlu: Path = NLU_DATA
 ) -> dict[str, list[ServerRun]]:
     """Every config trained with every seed; prints mean and range per config."""
     results: dict[str, list[ServerRun]] = {}
     for name, config in configs.items():
-        runs = [server_run(name, seed, config, workdir) for seed in seeds]
+        runs = [server_run(name, seed, config, workdir, nlu) for seed in seeds]
         results[name] = runs
         print(
             f"{name:22s} real {spread([r.real_right_topic for r in runs])}  "
@@ -269,13 +274,16 @@ def main() -> int:
         "--configs", nargs="*", type=Path, help="config files to compare over seeds"
     )
     parser.add_argument("--seeds", nargs="*", type=int, default=[1, 2, 3])
+    parser.add_argument(
+        "--nlu", type=Path, default=NLU_DATA, help="training data to compare on"
+    )
     args = parser.parse_args()
     if args.configs:
         with tempfile.TemporaryDirectory() as tmp:
             configs = {
                 path.stem: yaml.safe_load(path.read_text()) for path in args.configs
             }
-            compare_over_seeds(configs, args.seeds, Path(tmp))
+            compare_over_seeds(configs, args.seeds, Path(tmp), args.nlu)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import joblib
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.utils.spacy_utils import SpacyNLP
@@ -15,10 +18,15 @@ from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
     INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
 
 from smp.topics import FALLBACK_INTENT
 
@@ -115,4 +123,158 @@ class WordlessMessageGuard(GraphComponent):
                 {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0},
                 add_to_output=True,
             )
+        return messages
+
+
+LEMMA_PATTERN = r"[^ ]+"
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    """A logistic regression over word and character n-grams of the lemmas.
+
+    Deterministic and trained in seconds. Visitors' long, formal and
+    title-case questions share many words and word pieces with the training
+    examples even when their shape differs, which is what this model weighs.
+    With `blend` above 0 it mixes its probabilities with those of the intent
+    classifier before it in the pipeline (DIET), whose ranking must then list
+    every intent (`ranking_length: 0`).
+    """
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [SpacyNLP]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # Inverse regularisation strength of the logistic regression.
+            "C": 30.0,
+            # Character n-grams seen in fewer examples than this are dropped.
+            "char_min_df": 2,
+            # Weight of the previous classifier's probabilities (0: this alone).
+            "blend": 0.0,
+            # Intents listed in the output ranking.
+            "ranking_length": 10,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Pipeline | None = None,
+    ) -> None:
+        self._config = config
+        self._storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def _lemmas(message: Message) -> str:
+        doc = message.get(SPACY_DOCS[TEXT])
+        if doc is None:
+            return str(message.get(TEXT) or "").lower()
+        return " ".join(token.lemma_ for token in doc)
+
+    def _pipeline(self) -> Pipeline:
+        # The lemmas arrive joined by spaces: each space-free run is a word.
+        words = TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, token_pattern=LEMMA_PATTERN
+        )
+        pieces = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            sublinear_tf=True,
+            min_df=self._config["char_min_df"],
+        )
+        return Pipeline(
+            [
+                ("features", FeatureUnion([("words", words), ("pieces", pieces)])),
+                (
+                    "classifier",
+                    LogisticRegression(C=self._config["C"], max_iter=5000),
+                ),
+            ]
+        )
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [
+            message
+            for message in training_data.intent_examples
+            if message.get(TEXT) and message.get(INTENT)
+        ]
+        if len({message.get(INTENT) for message in examples}) < 2:
+            return self._resource
+        model = self._pipeline()
+        model.fit(
+            [self._lemmas(message) for message in examples],
+            [str(message.get(INTENT)) for message in examples],
+        )
+        self._model = model
+        with self._storage.write_to(self._resource) as directory:
+            joblib.dump(model, directory / "linear_intent.joblib")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = joblib.load(directory / "linear_intent.joblib")
+        except (ValueError, FileNotFoundError):
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def _blended(self, message: Message, labels: list[str], own: Any) -> Any:
+        weight = float(self._config["blend"])
+        if weight <= 0:
+            return own
+        previous = np.zeros(len(labels))
+        index = {label: position for position, label in enumerate(labels)}
+        for item in message.get(INTENT_RANKING_KEY) or []:
+            position = index.get(str(item.get(INTENT_NAME_KEY)))
+            if position is not None:
+                previous[position] = float(item.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        return weight * previous + (1.0 - weight) * own
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self._model is None:
+            return messages
+        labels = [str(label) for label in self._model.classes_]
+        for message in messages:
+            if not message.get(TEXT):
+                continue
+            own = self._model.predict_proba([self._lemmas(message)])[0]
+            probabilities = self._blended(message, labels, own)
+            order = np.argsort(-probabilities)
+            ranking = [
+                {
+                    INTENT_NAME_KEY: labels[position],
+                    PREDICTED_CONFIDENCE_KEY: float(probabilities[position]),
+                }
+                for position in order
+            ]
+            if self._config["ranking_length"]:
+                ranking = ranking[: self._config["ranking_length"]]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

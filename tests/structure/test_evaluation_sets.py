@@ -45,6 +45,44 @@ def test_no_evaluation_message_is_in_the_training_data(evaluation):
     assert shared == []
 
 
+# Word overlap (Jaccard) at or above which a training line counts as a copy of
+# an evaluation question with a word or two changed.
+NEAR_COPY = 0.8
+
+
+def words(text: str) -> frozenset[str]:
+    return frozenset(normalised(text).split())
+
+
+def word_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+@pytest.mark.parametrize("evaluation", [REAL, HOLDOUT], ids=["real", "holdout"])
+def test_no_training_line_is_a_near_copy_of_an_evaluation_message(evaluation):
+    questions = {
+        words(example.text): example.text for example in load_examples(evaluation)
+    }
+    training = {
+        words(example.text): example.text
+        for path in TRAINING_FILES
+        for example in load_nlu_examples(path)
+    }
+    near = [
+        (line, question)
+        for line_words, line in training.items()
+        for question_words, question in questions.items()
+        if word_overlap(line_words, question_words) >= NEAR_COPY
+    ]
+    assert near == []
+
+
+def test_near_copies_are_measured_on_words_not_their_order_or_case():
+    near = words("How Many SMP Sessions Will I Need?")
+    assert word_overlap(near, words("how many sessions will i need")) > NEAR_COPY
+    assert word_overlap(words("does smp hurt"), words("what does smp cost")) < NEAR_COPY
+
+
 def test_the_real_questions_cover_every_topic_with_a_source():
     questions = load_real_questions(REAL)
     counts = Counter(question.intent for question in questions)

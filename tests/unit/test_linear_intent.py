@@ -1,0 +1,127 @@
+"""The linear intent classifier: trains, persists, ranks and blends."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from smp.nlp import build_pipeline
+from smp.nlu_components import LinearIntentClassifier
+
+EXAMPLES = {
+    "faq_pain": [
+        "does it hurt",
+        "is smp painful",
+        "how much pain is there",
+        "will the needles hurt my scalp",
+        "is there numbing cream",
+    ],
+    "faq_cost": [
+        "how much does it cost",
+        "what is the price",
+        "is smp expensive",
+        "do you offer payment plans",
+        "what do you charge for a hairline",
+    ],
+    "faq_longevity": [
+        "how long does it last",
+        "will it fade",
+        "is it permanent",
+        "when do I need a touch up",
+        "does the pigment go blue over time",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline()
+
+
+def message(nlp, text: str, intent: str | None = None) -> Message:
+    data = {TEXT: text}
+    if intent:
+        data[INTENT] = intent
+    built = Message(data=data)
+    built.set(SPACY_DOCS[TEXT], nlp(text.lower()))
+    return built
+
+
+def trained(nlp, tmp_path, **config) -> tuple[LinearIntentClassifier, Resource]:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("linear_intent")
+    context = ExecutionContext(GraphSchema({}), "test")
+    settings = {**LinearIntentClassifier.get_default_config(), **config}
+    classifier = LinearIntentClassifier.create(settings, storage, resource, context)
+    data = TrainingData(
+        [
+            message(nlp, text, intent)
+            for intent, texts in EXAMPLES.items()
+            for text in texts
+        ]
+    )
+    classifier.train(data)
+    return classifier, resource
+
+
+def test_unseen_wording_gets_its_topic_with_a_full_ranking(nlp, tmp_path):
+    classifier, _ = trained(nlp, tmp_path)
+    [parsed] = classifier.process([message(nlp, "Is it painful for most people?")])
+    assert parsed.get(INTENT)["name"] == "faq_pain"
+    ranking = parsed.get(INTENT_RANKING_KEY)
+    assert [item["name"] for item in ranking][0] == "faq_pain"
+    assert {item["name"] for item in ranking} == set(EXAMPLES)
+    assert sum(item["confidence"] for item in ranking) == pytest.approx(1.0)
+    confidences = [item["confidence"] for item in ranking]
+    assert confidences == sorted(confidences, reverse=True)
+
+
+def test_a_loaded_model_predicts_as_the_trained_one(nlp, tmp_path):
+    classifier, resource = trained(nlp, tmp_path)
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = LinearIntentClassifier.load(
+        LinearIntentClassifier.get_default_config(), storage, resource, context
+    )
+    text = "will the colour fade after a few years"
+    [before] = classifier.process([message(nlp, text)])
+    [after] = loaded.process([message(nlp, text)])
+    assert after.get(INTENT) == before.get(INTENT)
+    assert after.get(INTENT)["name"] == "faq_longevity"
+
+
+def test_blending_weighs_the_previous_classifiers_ranking(nlp, tmp_path):
+    classifier, _ = trained(nlp, tmp_path, blend=0.9)
+    text = "how much is the treatment"
+    (tmp_path / "alone").mkdir()
+    alone, _ = trained(nlp, tmp_path / "alone")
+    [own] = alone.process([message(nlp, text)])
+    assert own.get(INTENT)["name"] == "faq_cost"
+    # A previous classifier sure of another topic outweighs it at 0.9.
+    incoming = message(nlp, text)
+    incoming.set(
+        INTENT_RANKING_KEY,
+        [{"name": "faq_longevity", "confidence": 1.0}],
+    )
+    [blended] = classifier.process([incoming])
+    assert blended.get(INTENT)["name"] == "faq_longevity"
+    assert blended.get(INTENT)["confidence"] > 0.9
+
+
+def test_an_untrained_classifier_leaves_messages_alone(nlp, tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = LinearIntentClassifier.load(
+        LinearIntentClassifier.get_default_config(),
+        storage,
+        Resource("never_trained"),
+        context,
+    )
+    [parsed] = loaded.process([message(nlp, "does it hurt")])
+    assert parsed.get(INTENT) is None
