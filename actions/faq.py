@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -15,7 +16,8 @@ from actions.clauses import other_topics, without
 from actions.common import in_session, latest_entities, latest_intent
 from smp import repository
 from smp.clinic import get_clinic
-from smp.topics import FAQ_INTENTS
+from smp.content import answer_parts, follow_ups
+from smp.topics import DETAIL_ENTITY, FAQ_INTENTS
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +48,29 @@ def intent_to_answer(tracker: Tracker) -> str | None:
     return None
 
 
+def detail_requested(tracker: Tracker) -> int | None:
+    """The answer id a "Tell me more" button asks about, if this message is one."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == DETAIL_ENTITY:
+            value = str(entity.get("value") or "")
+            return int(value) if value.isdigit() else None
+    return None
+
+
+def tell_me_more_button(answer: repository.AnswerView) -> dict[str, str]:
+    """Asks, on the answer's own intent, for the detail of exactly that answer."""
+    payload = "/" + answer.intent + json.dumps({DETAIL_ENTITY: str(answer.id)})
+    return texts.button("utter_label_tell_me_more", payload)
+
+
 class ActionAnswerFaq(Action):
-    """Serves the stored answer for the FAQ intent, refined by entities."""
+    """Serves the stored answer for the FAQ intent, refined by entities.
+
+    The first paragraph of the answer is sent first, with "Tell me more" and as
+    many follow-ups as fit in three buttons (a phone screen, and WhatsApp's
+    reply buttons); the button brings the rest of that same answer, with the
+    other follow-ups.
+    """
 
     NAME = "action_answer_faq"
 
@@ -65,14 +88,17 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response="utter_answer_missing")
             return []
         entities = latest_entities(tracker)
+        detail_of = detail_requested(tracker)
 
         def lookup(
             session: Session,
         ) -> tuple[repository.AnswerView | None, dict[str, repository.Topic]]:
-            return (
-                repository.find_answer(session, intent, entities),
-                repository.topics(session),
-            )
+            answer = None
+            if detail_of is not None:
+                answer = repository.get_answer(session, detail_of)
+            if answer is None or answer.intent != intent:
+                answer = repository.find_answer(session, intent, entities)
+            return answer, repository.topics(session)
 
         answer, topics = await in_session(lookup)
         if answer is None:
@@ -83,17 +109,24 @@ class ActionAnswerFaq(Action):
         in_booking = tracker.active_loop_name in {"booking_form", "handoff_form"}
         declined = bool(tracker.get_slot("consultation_declined"))
         offer = not in_booking and not declined
-        text = get_clinic().render(answer.text)
+        parts = answer_parts(get_clinic().render(answer.text))
+        showing_detail = answer.id == detail_of and bool(parts.detail)
+        text = parts.detail if showing_detail else parts.short
+        more = (
+            [] if showing_detail or not parts.detail else [tell_me_more_button(answer)]
+        )
         if offer and faq_answers_given(tracker) + 1 == OFFER_AFTER_ANSWERS:
             text = f"{text}\n\n{texts.text('utter_offer_consultation')}"
 
-        asked_too = [
-            name
-            for name in await other_topics(
-                tracker.latest_message.get("text") or "", intent
-            )
-            if name in topics
-        ][:MAX_OTHER_TOPICS]
+        asked_too: list[str] = []
+        if not showing_detail:
+            asked_too = [
+                name
+                for name in await other_topics(
+                    tracker.latest_message.get("text") or "", intent
+                )
+                if name in topics
+            ][:MAX_OTHER_TOPICS]
         if asked_too:
             text = "\n\n".join(
                 [
@@ -104,11 +137,24 @@ class ActionAnswerFaq(Action):
                     ),
                 ]
             )
-        related_intents = without(answer.related_intents, asked_too)
+        related = [
+            name
+            for name in without(answer.related_intents, asked_too)
+            if name in topics
+        ]
+        shown = follow_ups(
+            related,
+            detail=showing_detail,
+            has_detail=bool(parts.detail),
+            book=offer,
+            taken=len(asked_too),
+        )
         buttons = [
             {"title": topics[name].question, "payload": f"/{name}"}
-            for name in asked_too + related_intents[: 3 - len(asked_too)]
-            if name in topics
+            for name in asked_too
+        ]
+        buttons += more + [
+            {"title": topics[name].question, "payload": f"/{name}"} for name in shown
         ]
         if offer:
             buttons.append(texts.book_button())
@@ -126,6 +172,7 @@ class ActionAnswerFaq(Action):
                     "intent": answer.intent,
                     "variant": answer.variant_label,
                     "version": answer.version,
+                    "part": "detail" if showing_detail else "short",
                 },
             ),
             SlotSet("topics_discussed", discussed),

@@ -44,7 +44,11 @@ def button(label_response: str, payload: str) -> dict[str, str]:
 
 
 def book_button() -> dict[str, str]:
-    return button("utter_label_book_consultation", "/book_consultation")
+    """The booking button; `short_title` is its label where titles must be short."""
+    return {
+        **button("utter_label_book_consultation", "/book_consultation"),
+        "short_title": text("utter_label_book_consultation_short"),
+    }
 
 
 def human_button() -> dict[str, str]:

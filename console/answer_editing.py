@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
+from smp import markup
 from smp.clinic import ClinicConfig
+from smp.content import (
+    MAX_SHORT_WORDS,
+    answer_parts,
+    follow_ups,
+    join_parts,
+    word_count,
+)
 from smp.repository import AnswerView, Topic
 from smp.topics import FAQ_INTENTS
 
@@ -21,16 +29,22 @@ MAX_TOPIC_LENGTH = 120
 MAX_TEXT_LENGTH = 2000
 WORDS_ADVISED = (50, 130)
 BOOK_BUTTON_TITLE = "Book a free consultation"
+MORE_BUTTON_TITLE = "Tell me more"
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 @dataclass(frozen=True)
 class AnswerEdit:
-    """What staff submitted on the answer form."""
+    """What staff submitted on the answer form.
 
-    text: str
+    The short answer (sent first) and the detail (behind "Tell me more") are
+    edited apart and stored as one text, the short answer as its first
+    paragraph; a form posting the whole `text` is split the same way.
+    """
+
+    short: str
+    detail: str
     topic: str
     question: str
     related_intents: tuple[str, ...]
@@ -43,13 +57,42 @@ class AnswerEdit:
             version = int(str(form.get("base_version") or 0))
         except ValueError:
             version = 0
+        if "short" in form or "detail" in form:
+            short = _clean(form.get("short"))
+            detail = _clean(form.get("detail"))
+        else:
+            whole = answer_parts(_clean(form.get("text")))
+            short, detail = whole.short, whole.detail
         return cls(
-            text=str(form.get("text") or "").replace("\r\n", "\n").strip(),
+            short=short,
+            detail=detail,
             topic=" ".join(str(form.get("topic") or "").split()),
             question=" ".join(str(form.get("question") or "").split()),
             related_intents=tuple(dict.fromkeys(related)),
             base_version=version,
         )
+
+    @classmethod
+    def of(cls, answer: AnswerView) -> AnswerEdit:
+        """The form as it opens: the stored answer."""
+        parts = answer_parts(answer.text)
+        return cls(
+            short=parts.short,
+            detail=parts.detail,
+            topic=answer.topic,
+            question=answer.question,
+            related_intents=answer.related_intents,
+            base_version=answer.version,
+        )
+
+    @property
+    def text(self) -> str:
+        """The answer as it is stored."""
+        return join_parts(self.short, self.detail)
+
+
+def _clean(value: object) -> str:
+    return str(value or "").replace("\r\n", "\n").strip()
 
 
 @dataclass
@@ -66,14 +109,10 @@ def unknown_placeholders(text: str, known: Sequence[str]) -> list[str]:
     return sorted({name for name in _PLACEHOLDER.findall(text) if name not in known})
 
 
-def word_count(text: str) -> int:
-    return len(re.findall(r"\w+(?:['’]\w+)*", _PLACEHOLDER.sub("x", text)))
-
-
 def check(edit: AnswerEdit, answer: AnswerView, clinic: ClinicConfig) -> Checked:
     """Errors that stop the save, and editorial warnings that do not."""
     result = Checked()
-    if not edit.text:
+    if not edit.short:
         result.errors["text"] = "The answer cannot be empty."
     elif len(edit.text) > MAX_TEXT_LENGTH:
         result.errors["text"] = f"Keep the answer under {MAX_TEXT_LENGTH} characters."
@@ -85,6 +124,16 @@ def check(edit: AnswerEdit, answer: AnswerView, clinic: ClinicConfig) -> Checked
                 f"Unknown placeholder {names}. Use one of: "
                 + ", ".join("{" + n + "}" for n in sorted(clinic.placeholders()))
             )
+    if edit.short and answer_parts(edit.short).detail:
+        result.errors["short"] = (
+            "Keep the short answer to one paragraph; the rest goes under "
+            "“Tell me more”."
+        )
+    elif word_count(clinic.render(edit.short)) > MAX_SHORT_WORDS:
+        result.errors["short"] = (
+            f"Keep the short answer to at most {MAX_SHORT_WORDS} words as the "
+            f"visitor reads it (now {word_count(clinic.render(edit.short))})."
+        )
     if not answer.entity:
         if not edit.topic:
             result.errors["topic"] = "Give the topic in a few plain words."
@@ -122,29 +171,13 @@ def check(edit: AnswerEdit, answer: AnswerView, clinic: ClinicConfig) -> Checked
 
 
 def message_html(text: str) -> Markup:
-    """An answer as the chat shows it: paragraphs, `- ` bullets and **bold**."""
-    blocks: list[str] = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        # Consecutive lines of one kind (text or bullets) form one element.
-        runs: list[tuple[bool, list[str]]] = []
-        for line in block.split("\n"):
-            if not line.strip():
-                continue
-            is_bullet = line.lstrip().startswith("- ")
-            content = line.strip()[2:].strip() if is_bullet else line.strip()
-            html = _BOLD.sub(r"<strong>\1</strong>", str(escape(content)))
-            if runs and runs[-1][0] == is_bullet:
-                runs[-1][1].append(html)
-            else:
-                runs.append((is_bullet, [html]))
-        for is_bullet, lines in runs:
-            if is_bullet:
-                blocks.append(
-                    "<ul>" + "".join(f"<li>{x}</li>" for x in lines) + "</ul>"
-                )
-            else:
-                blocks.append("<p>" + "<br>".join(lines) + "</p>")
-    return Markup("".join(blocks))  # noqa: S704 - every piece was escaped above
+    """A message as the chat widget shows it (smp/markup.py reads it alike)."""
+    return Markup(markup.to_html(text))  # noqa: S704 - to_html escapes every text
+
+
+def bubbles_html(text: str) -> list[str]:
+    """`text` as the chat's bubbles (one per paragraph), each as HTML."""
+    return [str(message_html(part)) for part in markup.bubbles(text)]
 
 
 def preview(
@@ -153,14 +186,28 @@ def preview(
     topics: Mapping[str, Topic],
     clinic: ClinicConfig,
 ) -> dict[str, object]:
-    """The message and buttons the assistant would send with this edit."""
+    """The messages and buttons the assistant would send with this edit.
+
+    `html` and `buttons` are the first message; `detail` and `detail_buttons`
+    what "Tell me more" brings (no detail: no button and no second message).
+    """
     related = [i for i in edit.related_intents if i != answer.intent][:MAX_RELATED]
-    buttons = [topics[name].question if name in topics else name for name in related]
-    buttons.append(BOOK_BUTTON_TITLE)
+
+    def titles(names: list[str]) -> list[str]:
+        return [topics[name].question if name in topics else name for name in names]
+
+    has_detail = bool(edit.detail)
+    first = titles(follow_ups(related, detail=False, has_detail=has_detail, book=True))
+    more = titles(follow_ups(related, detail=True, has_detail=True, book=True))
     return {
-        "html": str(message_html(clinic.render(edit.text))),
-        "buttons": buttons,
-        "words": word_count(edit.text),
+        "html": str(message_html(clinic.render(edit.short))),
+        "buttons": ([MORE_BUTTON_TITLE] if has_detail else [])
+        + first
+        + [BOOK_BUTTON_TITLE],
+        "detail": bubbles_html(clinic.render(edit.detail)) if has_detail else [],
+        "detail_buttons": more + [BOOK_BUTTON_TITLE] if has_detail else [],
+        "words": word_count(clinic.render(edit.short)),
+        "detail_words": word_count(edit.detail),
     }
 
 

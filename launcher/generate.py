@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from smp.settings import PROJECT_ROOT
-from smp.topics import ALL_INTENTS, ENTITIES, FAQ_INTENTS, FORMS
+from smp.topics import ALL_INTENTS, BUTTON_ENTITIES, ENTITIES, FAQ_INTENTS, FORMS
 
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 FAQ_RULES_FILE = PROJECT_ROOT / "data" / "faq_rules.yml"
@@ -36,7 +36,7 @@ def intents_block() -> str:
 
 
 def entities_block() -> str:
-    lines = ["entities:"] + [f"  - {entity}" for entity in ENTITIES]
+    lines = ["entities:"] + [f"  - {entity}" for entity in ENTITIES + BUTTON_ENTITIES]
     return "\n".join(lines)
 
 

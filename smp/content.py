@@ -7,12 +7,18 @@ default text; a variant may add more with `extra_safety:`, or replace them with
 its own `safety:` only together with a `safety_reason:`. The stored text is the
 answer followed by its safety lines, so everything that reads answers from the
 database shows them without knowing about this file's structure.
+
+Every answer opens with a short, direct answer (`short:`, one paragraph of at
+most `MAX_SHORT_WORDS` words), stored as the first paragraph of the text; the
+rest (`text:` and the safety lines) is the detail a visitor gets on "Tell me
+more". `answer_parts()` splits a stored answer back into the two.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +29,65 @@ from sqlalchemy.orm import Session
 from smp.repository import upsert_content_answer
 from smp.topics import FAQ_INTENTS
 
+# The first message of an answer fits a phone screen with its buttons.
+MAX_SHORT_WORDS = 60
+# Buttons under one message: all in view on a phone, and WhatsApp's limit.
+MAX_BUTTONS = 3
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+@dataclass(frozen=True)
+class AnswerParts:
+    """A stored answer as the visitor receives it: the short answer, then more."""
+
+    short: str
+    detail: str
+
+
+def answer_parts(text: str) -> AnswerParts:
+    """The first paragraph of `text` (the short answer) and the rest (the detail)."""
+    parts = _PARAGRAPH_BREAK.split(text.strip(), maxsplit=1)
+    return AnswerParts(parts[0].strip(), parts[1].strip() if len(parts) > 1 else "")
+
+
+def join_parts(short: str, detail: str) -> str:
+    """The stored text of an answer made of `short` and `detail`."""
+    return "\n\n".join(part for part in (short.strip(), detail.strip()) if part)
+
+
+def follow_ups(
+    related: Sequence[str],
+    *,
+    detail: bool,
+    has_detail: bool,
+    book: bool,
+    taken: int = 0,
+) -> list[str]:
+    """The follow-up questions offered under one message of an answer.
+
+    The short answer leads with the first ones, next to "Tell me more" (when
+    there is more) and the booking button (when offered), after `taken`
+    buttons already used; the detail brings the rest.
+    """
+    first = MAX_BUTTONS - int(has_detail) - int(book)
+    if detail:
+        return (list(related[first:]) or list(related))[: MAX_BUTTONS - int(book)]
+    return list(related[: max(first - taken, 0)])
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them; a placeholder counts as one."""
+    return len(_WORD.findall(_PLACEHOLDER.sub("x", text)))
+
 
 @dataclass(frozen=True)
 class ContentAnswer:
     """One answer as written in the content file.
 
-    `text` is the full answer as it is stored and shown, ending with `safety`.
+    `text` is the full answer as it is stored and shown: `short` as its first
+    paragraph, then the detail, ending with `safety`.
     """
 
     intent: str
@@ -39,6 +98,15 @@ class ContentAnswer:
     text: str
     related_intents: tuple[str, ...]
     safety: tuple[str, ...] = ()
+    short: str = ""
+
+
+def _short(entry: Mapping[str, Any], where: str) -> str:
+    """An entry's short answer: one paragraph, or "" when it has none."""
+    short = " ".join(str(entry.get("short") or "").split())
+    if _PARAGRAPH_BREAK.search(str(entry.get("short") or "").strip()):
+        raise ValueError(f"{where}: `short` must be a single paragraph")
+    return short
 
 
 def with_safety(text: str, safety: tuple[str, ...]) -> str:
@@ -128,6 +196,7 @@ def load_content(path: Path) -> list[ContentAnswer]:
         )
         topic = str(entry.get("topic") or intent)
         question = str(entry.get("question") or topic)
+        short = _short(entry, f"{path}: {intent}")
         answers.append(
             ContentAnswer(
                 intent=intent,
@@ -135,9 +204,10 @@ def load_content(path: Path) -> list[ContentAnswer]:
                 entity_value="",
                 topic=topic,
                 question=question,
-                text=with_safety(text, safety),
+                text=with_safety(join_parts(short, text), safety),
                 related_intents=related,
                 safety=safety,
+                short=short,
             )
         )
         for variant in entry.get("variants") or ():
@@ -146,9 +216,9 @@ def load_content(path: Path) -> list[ContentAnswer]:
                 raise ValueError(f"{path}: {intent} has an incomplete variant")
             entity = str(variant["entity"])
             value = str(variant["value"]).lower()
-            variant_safety = _variant_safety(
-                variant, safety, referrals, f"{path}: {intent} {entity}={value}"
-            )
+            where = f"{path}: {intent} {entity}={value}"
+            variant_safety = _variant_safety(variant, safety, referrals, where)
+            variant_short = _short(variant, where)
             answers.append(
                 ContentAnswer(
                     intent=intent,
@@ -156,9 +226,12 @@ def load_content(path: Path) -> list[ContentAnswer]:
                     entity_value=value,
                     topic=topic,
                     question=question,
-                    text=with_safety(variant_text, variant_safety),
+                    text=with_safety(
+                        join_parts(variant_short, variant_text), variant_safety
+                    ),
                     related_intents=related,
                     safety=variant_safety,
+                    short=variant_short,
                 )
             )
     missing = set(FAQ_INTENTS) - {a.intent for a in answers}

@@ -62,6 +62,12 @@ ENTITIES: tuple[str, ...] = (
     "body_area",
 )
 
+# Entities that only buttons send, never read from typed text, and that fill no
+# slot: "Tell me more" names the answer whose detail it asks for, on the FAQ
+# intent of that answer (`/faq_scars{"answer_detail": "17"}`).
+DETAIL_ENTITY = "answer_detail"
+BUTTON_ENTITIES: tuple[str, ...] = (DETAIL_ENTITY,)
+
 # Forms during which a question is answered and the form then resumes.
 FORMS: tuple[str, ...] = ("booking_form", "handoff_form")
 

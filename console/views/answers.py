@@ -28,6 +28,7 @@ from console.answer_editing import (
 from console.views.common import db_session, form_int, staff_name
 from smp import repository
 from smp.clinic import get_clinic
+from smp.content import MAX_SHORT_WORDS
 from smp.topics import FAQ_INTENTS
 
 blueprint = Blueprint("answers", __name__)
@@ -49,23 +50,13 @@ def _load(session, answer_id: int) -> repository.AnswerView:
     return answer
 
 
-def _edit_of(answer: repository.AnswerView) -> AnswerEdit:
-    return AnswerEdit(
-        text=answer.text,
-        topic=answer.topic,
-        question=answer.question,
-        related_intents=answer.related_intents,
-        base_version=answer.version,
-    )
-
-
 @blueprint.route("/answers/<int:answer_id>", methods=["GET", "POST"])
 def edit(answer_id: int):
     clinic = get_clinic()
     with db_session() as session:
         answer = _load(session, answer_id)
         topics = repository.topics(session)
-        form = _edit_of(answer)
+        form = AnswerEdit.of(answer)
         checked = None
         if request.method == "POST":
             form = AnswerEdit.from_form(request.form)
@@ -101,6 +92,7 @@ def edit(answer_id: int):
             topics=topics,
             placeholders=sorted(clinic.placeholders()),
             max_question=MAX_QUESTION_LENGTH,
+            max_short_words=MAX_SHORT_WORDS,
         ),
         422 if checked is not None and not checked.ok else 200,
     )
@@ -109,9 +101,10 @@ def edit(answer_id: int):
 @blueprint.route("/api/answers/<int:answer_id>/preview", methods=["POST"])
 def live_preview(answer_id: int):
     payload = request.get_json(silent=True) or {}
+    parts = [name for name in ("short", "detail") if name in payload] or ["text"]
     form = MultiDict(
-        [
-            ("text", str(payload.get("text") or "")),
+        [(name, str(payload.get(name) or "")) for name in parts]
+        + [
             ("topic", str(payload.get("topic") or "")),
             ("question", str(payload.get("question") or "")),
             ("base_version", str(payload.get("base_version") or "")),

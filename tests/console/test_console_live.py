@@ -108,7 +108,7 @@ def test_an_edited_answer_is_what_the_assistant_says_next(
         "Edited in the console: most clients call SMP uncomfortable rather than "
         "painful. Ask us on {clinic_phone}."
     )
-    page.fill("#answer-text", new_text)
+    page.fill("#answer-short", new_text)
     expect(page.locator("#preview-bubble")).to_contain_text("Ask us on +44 1244")
     screenshot(page, "answer-edit")
     page.click("button:has-text('Save new version')")

@@ -396,7 +396,8 @@ def test_the_live_preview_renders_placeholders_and_buttons(staff_client, databas
     )
     result = response.get_json()
     html = result["preview"]["html"]
-    assert "<strong>+44 1244 555 010</strong>" in html
+    # As the widget shows it: bold, with the number a tap-to-call link.
+    assert '<strong><a href="tel:+441244555010">+44 1244 555 010</a></strong>' in html
     assert "<li>&lt;two&gt;</li>" in html
     assert "Book a free consultation" in result["preview"]["buttons"]
     assert len(result["preview"]["buttons"]) == 3

@@ -27,7 +27,7 @@ def test_a_changed_registry_makes_the_generated_files_stale(monkeypatch):
 def test_the_domain_lists_exactly_the_registered_intents_and_entities():
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
     assert tuple(domain["intents"]) == topics.ALL_INTENTS
-    assert tuple(domain["entities"]) == topics.ENTITIES
+    assert tuple(domain["entities"]) == topics.ENTITIES + topics.BUTTON_ENTITIES
     for entity in topics.ENTITIES:
         assert domain["slots"][entity]["mappings"] == [
             {"type": "from_entity", "entity": entity}

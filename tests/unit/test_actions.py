@@ -26,6 +26,7 @@ from actions.fallback import ActionClarify
 from actions.faq import ActionAnswerFaq, ActionDeclineConsultation
 from smp import repository
 from smp.clinic import get_clinic
+from smp.content import answer_parts
 from smp.db import BookingRequest, HandoffRequest, session_scope
 
 DOMAIN = yaml.safe_load(open("domain.yml"))
@@ -114,7 +115,17 @@ def text_of(dispatcher: CollectingDispatcher, slots: dict | None = None) -> str:
 # FAQ answers
 
 
-async def test_an_faq_is_answered_with_the_stored_text_and_buttons(database_url):
+def book_button() -> dict:
+    return {
+        "title": "Book a free consultation",
+        "short_title": "Book consultation",
+        "payload": "/book_consultation",
+    }
+
+
+async def test_an_faq_is_answered_first_with_its_short_answer_and_three_buttons(
+    database_url,
+):
     dispatcher = CollectingDispatcher()
     events = await run(
         ActionAnswerFaq(), dispatcher, tracker("does it hurt", "faq_pain")
@@ -122,21 +133,62 @@ async def test_an_faq_is_answered_with_the_stored_text_and_buttons(database_url)
     with session_scope(database_url) as session:
         stored = repository.find_answer(session, "faq_pain")
         topics = repository.topics(session)
-    assert get_clinic().render(stored.text) in text_of(dispatcher)
-    buttons = all_buttons(dispatcher)
-    related = [
-        {"title": topics[i].question, "payload": f"/{i}"}
-        for i in stored.related_intents
+    parts = answer_parts(get_clinic().render(stored.text))
+    assert text_of(dispatcher) == parts.short
+    first_related = stored.related_intents[0]
+    assert all_buttons(dispatcher) == [
+        {
+            "title": "Tell me more",
+            "payload": f'/faq_pain{{"answer_detail": "{stored.id}"}}',
+        },
+        {"title": topics[first_related].question, "payload": f"/{first_related}"},
+        book_button(),
     ]
-    assert buttons[:-1] == related
-    assert buttons[-1] == {
-        "title": "Book a free consultation",
-        "payload": "/book_consultation",
-    }
     slots = slot_values(events)
     assert slots["served_answer"]["answer_id"] == stored.id
+    assert slots["served_answer"]["part"] == "short"
     assert slots["topics_discussed"] == [topics["faq_pain"].topic]
     assert slots["consultation_offered"] is True
+
+
+async def test_tell_me_more_brings_the_rest_of_that_answer_and_the_other_follow_ups(
+    database_url,
+):
+    with session_scope(database_url) as session:
+        fut = repository.find_answer(session, "faq_scars", [("scar_type", "fut")])
+        topics = repository.topics(session)
+    dispatcher = CollectingDispatcher()
+    # The visitor has since mentioned FUE: the button still means the FUT answer.
+    entities = [{"entity": "answer_detail", "value": str(fut.id)}]
+    current = tracker(
+        "/faq_scars", "faq_scars", entities=entities, slots={"scar_type": "fue"}
+    )
+    events = await run(ActionAnswerFaq(), dispatcher, current)
+    parts = answer_parts(get_clinic().render(fut.text))
+    assert text_of(dispatcher) == parts.detail
+    assert "keloid" in text_of(dispatcher)
+    assert all_buttons(dispatcher) == [
+        {"title": topics[name].question, "payload": f"/{name}"}
+        for name in fut.related_intents[1:]
+    ] + [book_button()]
+    served = slot_values(events)["served_answer"]
+    assert (served["answer_id"], served["part"]) == (fut.id, "detail")
+
+
+async def test_tell_me_more_naming_another_intents_answer_gets_the_asked_intent(
+    database_url,
+):
+    with session_scope(database_url) as session:
+        cost = repository.find_answer(session, "faq_cost")
+        pain = repository.find_answer(session, "faq_pain")
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "answer_detail", "value": str(cost.id)}]
+    await run(
+        ActionAnswerFaq(),
+        dispatcher,
+        tracker("/faq_pain", "faq_pain", entities=entities),
+    )
+    assert text_of(dispatcher) == answer_parts(get_clinic().render(pain.text)).short
 
 
 async def test_placeholders_are_filled_in_the_answer(database_url):
@@ -172,7 +224,8 @@ async def test_an_edit_in_the_database_is_served_immediately(database_url):
         )
     dispatcher = CollectingDispatcher()
     await run(ActionAnswerFaq(), dispatcher, tracker("remove it?", "faq_removal"))
-    assert "Fresh removal text." in text_of(dispatcher)
+    assert text_of(dispatcher) == "Fresh removal text."
+    assert "Tell me more" not in [b["title"] for b in all_buttons(dispatcher)]
 
 
 async def test_after_declining_no_consultation_is_offered(database_url):
@@ -312,10 +365,7 @@ async def test_out_of_scope_says_what_the_assistant_can_help_with(database_url):
         ActionClarify(), dispatcher, tracker("what's the weather", "out_of_scope")
     )
     assert "scalp micropigmentation" in text_of(dispatcher)
-    assert {
-        "title": "Book a free consultation",
-        "payload": "/book_consultation",
-    } in all_buttons(dispatcher)
+    assert book_button() in all_buttons(dispatcher)
 
 
 # Clinic details

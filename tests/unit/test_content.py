@@ -10,7 +10,13 @@ import pytest
 import yaml
 
 from smp.clinic import get_clinic
-from smp.content import load_content
+from smp.content import (
+    MAX_SHORT_WORDS,
+    AnswerParts,
+    answer_parts,
+    load_content,
+    word_count,
+)
 from smp.settings import get_settings
 from smp.topics import FAQ_INTENTS
 
@@ -284,3 +290,35 @@ def test_an_unknown_referral_name_is_refused(tmp_path: Path):
     scars = {"text": "Scars.", "safety": ["keloids"]}
     with pytest.raises(ValueError, match="unknown referral keloids"):
         load_content(write_answers(tmp_path / "answers.yml", scars))
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=answer_id)
+def test_every_answer_opens_with_a_short_answer_that_fits_a_phone(answer):
+    shown = answer_parts(get_clinic().render(answer.text))
+    assert answer.short, "no `short:` answer"
+    assert shown.short == get_clinic().render(answer.short)
+    assert word_count(shown.short) <= MAX_SHORT_WORDS
+    assert shown.detail, "nothing behind Tell me more"
+
+
+@pytest.mark.parametrize("answer", ANSWERS, ids=answer_id)
+def test_a_short_answer_touching_a_medical_topic_says_who_to_check_with(answer):
+    touched = [
+        topic
+        for topic, (raised_by, _, _) in REFERRALS.items()
+        if re.search(raised_by, answer.short, re.IGNORECASE)
+    ]
+    if touched:
+        assert re.search(r"\b(GP|doctor|dermatologist)\b", answer.short), touched
+
+
+def test_a_short_answer_is_one_paragraph(tmp_path: Path):
+    scars = {"text": "More about scars.", "short": "Scars.\n\nAnd more."}
+    with pytest.raises(ValueError, match="single paragraph"):
+        load_content(write_answers(tmp_path / "answers.yml", scars))
+    scars["short"] = "Yes, scars can be\ncamouflaged."
+    answers = load_content(write_answers(tmp_path / "answers.yml", scars))
+    scar = next(a for a in answers if a.intent == "faq_scars")
+    assert answer_parts(scar.text) == AnswerParts(
+        "Yes, scars can be camouflaged.", "More about scars."
+    )
