@@ -12,6 +12,7 @@ place under the same URL:
 - requires a `sender` (400 without one: there is no shared conversation);
 - reads at most `MAX_BODY_BYTES` (413) and checks the body's shape before
   anything else reads it (400 with the reason, channels/bodies.py);
+- answers in plain text, without markdown markers (channels/plain_text.py);
 - passes each message through the guard (channels/guard.py): 429 with
   `Retry-After` when a conversation or an address sends too fast, and a
   friendly reply instead of the assistant's for a message over
@@ -27,7 +28,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import rasa.utils.endpoints
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
@@ -36,6 +37,7 @@ from sanic.response import HTTPResponse, ResponseStream
 from channels.bodies import BodyError, parse_message_body
 from channels.callers import OriginPolicy, caller_of, install_origin_check
 from channels.guard import ChannelGuard, shared_guard
+from channels.plain_text import PlainTextCollector
 from channels.spec import ChannelSpec
 from channels.tokens import REST_TOKEN_FILE, configured_or_generated
 from smp.settings import get_settings
@@ -186,7 +188,7 @@ class RestInput(RasaRestInput):
                     ),
                     content_type="text/event-stream",
                 )
-            collector = CollectingOutputChannel()
+            collector = PlainTextCollector()
             try:
                 await on_new_message(
                     UserMessage(

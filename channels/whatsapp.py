@@ -38,12 +38,12 @@ from sqlalchemy.orm import Session
 from channels import whatsapp_store as store
 from channels.spec import ChannelSpec
 from channels.whatsapp_format import (
+    INTERACTIVE_BODY_LIMIT,
     TEXT_ONLY_REPLY,
     button_payload,
     chosen_payload,
-    fits_reply_buttons,
+    interactive_for,
     numbered_list,
-    reply_buttons,
     split_text,
     to_whatsapp_markup,
 )
@@ -216,8 +216,12 @@ class WhatsAppOutput(OutputChannel):
         **kwargs: Any,
     ) -> None:
         text = to_whatsapp_markup(text or "").strip()
-        if fits_reply_buttons(text, buttons):
-            interactive = reply_buttons(text, buttons)
+        # A long text goes first as text; its last part carries the buttons.
+        *before, body = split_text(text, INTERACTIVE_BODY_LIMIT) or [""]
+        interactive = interactive_for(body, buttons)
+        if interactive is not None:
+            for part in before:
+                await self._send(recipient_id, {"type": "text", "text": {"body": part}})
             await self._send(
                 recipient_id, {"type": "interactive", "interactive": interactive}
             )

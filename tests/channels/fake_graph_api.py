@@ -11,12 +11,18 @@ from aiohttp import web
 
 
 def message_text(message: dict[str, Any]) -> str:
-    """The visible text of a sent message: text body, or interactive body and titles."""
+    """The visible text of a sent message: text body, or interactive body and titles
+    (of reply buttons or list rows)."""
     if message.get("type") == "text":
         return message["text"]["body"]
     if message.get("type") == "interactive":
         interactive = message["interactive"]
-        titles = [b["reply"]["title"] for b in interactive["action"]["buttons"]]
+        action = interactive["action"]
+        if interactive["type"] == "list":
+            rows = [row for section in action["sections"] for row in section["rows"]]
+            titles = [row["title"] for row in rows]
+        else:
+            titles = [b["reply"]["title"] for b in action["buttons"]]
         return "\n".join([interactive["body"]["text"], *titles])
     return ""
 

@@ -8,12 +8,14 @@ import yaml
 from rasa.shared.utils.io import read_config_file
 
 from channels.registry import CHANNELS
+from channels.telegram import CHANNEL as TELEGRAM
 from channels.whatsapp import CHANNEL as WHATSAPP
 from launcher import runtime
 from launcher.runtime import messaging_channels
 from smp.settings import Settings
 
 WHATSAPP_CHANNEL = WHATSAPP.credentials_key
+TELEGRAM_CHANNEL = TELEGRAM.credentials_key
 
 
 def credentials_config(env):
@@ -57,7 +59,7 @@ def test_every_registered_channel_starts_only_with_all_its_variables(caplog):
 
 def test_credentials_without_environment_have_no_telegram_or_whatsapp():
     credentials = credentials_config({})
-    assert "telegram" not in credentials
+    assert TELEGRAM_CHANNEL not in credentials
     assert WHATSAPP_CHANNEL not in credentials
     assert {"channels.rest.RestInput", "channels.socketio.SocketIOInput"} <= set(
         credentials
@@ -66,7 +68,7 @@ def test_credentials_without_environment_have_no_telegram_or_whatsapp():
 
 
 def test_telegram_is_enabled_with_all_three_variables():
-    telegram = messaging_channels(TELEGRAM_ENV)["telegram"]
+    telegram = messaging_channels(TELEGRAM_ENV)[TELEGRAM_CHANNEL]
     assert telegram == {
         "access_token": "${TELEGRAM_ACCESS_TOKEN}",
         "verify": "smp_clinic_bot",
@@ -121,7 +123,7 @@ def test_secrets_stay_out_of_the_file_and_rasa_reads_them_from_the_environment(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     loaded = read_config_file(path)
-    whatsapp, telegram = loaded[WHATSAPP_CHANNEL], loaded["telegram"]
+    whatsapp, telegram = loaded[WHATSAPP_CHANNEL], loaded[TELEGRAM_CHANNEL]
     assert whatsapp["access_token"] == env["WHATSAPP_ACCESS_TOKEN"]
     assert whatsapp["verify_token"] == env["WHATSAPP_VERIFY_TOKEN"]
     assert whatsapp["app_secret"] == env["WHATSAPP_APP_SECRET"]

@@ -9,6 +9,7 @@ import pytest
 from fake_graph_api import message_text
 from sqlalchemy import select
 from whatsapp_payloads import (
+    APP_SECRET,
     VERIFY_TOKEN,
     button_reply,
     image_message,
@@ -19,9 +20,13 @@ from whatsapp_payloads import (
     text_message,
 )
 
-from channels.whatsapp_format import CHOICE_PROMPT, TEXT_ONLY_REPLY, to_whatsapp_markup
+from channels import whatsapp_store
+from channels.telegram import CHANNEL as TELEGRAM
+from channels.whatsapp import ConversationKeys
+from channels.whatsapp_format import TEXT_ONLY_REPLY, to_whatsapp_markup
 from smp import repository
 from smp.clinic import get_clinic
+from smp.content import answer_parts
 from smp.db import BookingRequest, session_scope
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +47,15 @@ def stored_answer(database_url: str, intent: str) -> str:
 
 def assert_within_whatsapp_limits(messages: list[dict]) -> None:
     for message in messages:
-        if message["type"] == "interactive":
+        if (
+            message["type"] == "interactive"
+            and message["interactive"]["type"] == "list"
+        ):
+            [section] = message["interactive"]["action"]["sections"]
+            assert 1 <= len(section["rows"]) <= 10
+            assert all(len(row["title"]) <= 24 for row in section["rows"])
+            assert len(message["interactive"]["body"]["text"]) <= 1024
+        elif message["type"] == "interactive":
             buttons = message["interactive"]["action"]["buttons"]
             assert 1 <= len(buttons) <= 3
             assert all(len(b["reply"]["title"]) <= 20 for b in buttons)
@@ -50,19 +63,6 @@ def assert_within_whatsapp_limits(messages: list[dict]) -> None:
         else:
             assert message["type"] == "text"
             assert len(message["text"]["body"]) <= 4096
-
-
-def numbered_options(messages: list[dict]) -> dict[str, int]:
-    """Option title -> number, from the numbered lists in `messages`."""
-    options: dict[str, int] = {}
-    for message in messages:
-        text = message_text(message)
-        if CHOICE_PROMPT not in text:
-            continue
-        for line in text.split(CHOICE_PROMPT, 1)[1].strip().splitlines():
-            number, _, title = line.partition(". ")
-            options[title] = int(number)
-    return options
 
 
 def latest_user_text(stack, sender: str) -> str:
@@ -94,20 +94,61 @@ def test_a_question_is_answered_from_the_database_within_whatsapp_limits(
     expected = stored_answer(whatsapp_stack.database_url, "faq_pain")
     replies = whatsapp_stack.graph.wait_for_reply(sender, containing=expected)
     assert_within_whatsapp_limits(replies)
-    # Four follow-ups, one title longer than 20 characters: sent as a numbered list.
-    assert "Book a free consultation" in numbered_options(replies)
+    # The short answer, "Tell me more", one follow-up and the booking button,
+    # whose short title fits: real reply buttons.
+    [answer] = replies
+    assert answer["type"] == "interactive"
+    assert answer["interactive"]["type"] == "button"
+    buttons = [b["reply"] for b in answer["interactive"]["action"]["buttons"]]
+    titles = [button["title"] for button in buttons]
+    assert titles[0] == "Tell me more" and titles[-1] == "Book consultation"
+    assert len(titles) == 3
+    assert buttons[-1]["id"] == "/book_consultation"
     assert latest_user_text(whatsapp_stack, sender) == "does it hurt?"
+
+
+def test_tell_me_more_on_whatsapp_brings_the_detail_with_reply_buttons(
+    whatsapp_stack,
+):
+    sender = new_wa_id()
+    graph = whatsapp_stack.graph
+    whatsapp_stack.deliver(text_message(sender, "is it safe?"))
+    first = graph.wait_for_reply(sender, containing="Tell me more")
+    [more] = [
+        b["reply"]
+        for m in first
+        if m["type"] == "interactive"
+        for b in m["interactive"]["action"]["buttons"]
+        if b["reply"]["title"] == "Tell me more"
+    ]
+    whatsapp_stack.deliver(button_reply(sender, more["id"], more["title"]))
+    with session_scope(whatsapp_stack.database_url) as session:
+        risks = repository.find_answer(session, "faq_risks")
+    detail = answer_parts(to_whatsapp_markup(get_clinic().render(risks.text))).detail
+    last_line = detail.splitlines()[-1]
+    replies = graph.wait_for_reply(sender, since=len(first), containing=last_line)
+    assert_within_whatsapp_limits(replies)
+    said = "\n".join(message_text(m) for m in replies)
+    assert detail.splitlines()[0] in said and "**" not in said
+    assert replies[-1]["type"] == "interactive"
+    assert replies[-1]["interactive"]["type"] == "button"
 
 
 def test_a_numbered_reply_is_read_as_the_option_it_names(whatsapp_stack):
     sender = new_wa_id()
-    graph = whatsapp_stack.graph
-    whatsapp_stack.deliver(text_message(sender, "does it hurt?"))
-    first = graph.wait_for_reply(sender, containing=CHOICE_PROMPT)
-    number = numbered_options(first)["Book a free consultation"]
-
-    whatsapp_stack.deliver(text_message(sender, str(number)))
-    graph.wait_for_reply(sender, since=len(first), containing="what name")
+    # Options the visitor was last sent as a numbered list (titles too long
+    # for reply buttons or a list message).
+    with session_scope(whatsapp_stack.database_url) as session:
+        whatsapp_store.save_choices(
+            session,
+            ConversationKeys(APP_SECRET).key(sender),
+            [
+                {"title": "Does it hurt?", "payload": "/faq_pain"},
+                {"title": "Book a consultation today", "payload": "/book_consultation"},
+            ],
+        )
+    whatsapp_stack.deliver(text_message(sender, "2"))
+    whatsapp_stack.graph.wait_for_reply(sender, containing="what name")
     assert latest_user_text(whatsapp_stack, sender) == "/book_consultation"
 
 
@@ -200,9 +241,9 @@ def test_a_booking_over_whatsapp_is_stored_in_the_database(whatsapp_stack):
     say(text_message(sender, "jane.doe@example.com"), "when")
     say(text_message(sender, "next Tuesday afternoon"), "help with")
     consent = say(text_message(sender, "a receding hairline"), "contact you")
-    # "Yes, you may contact me" is too long for a button: picked by number.
-    number = numbered_options(consent)["Yes, you may contact me"]
-    summary = say(text_message(sender, str(number)), "send it")
+    # "Yes, you may contact me" is too long for a button: sent as a list.
+    assert consent[-1]["interactive"]["type"] == "list"
+    summary = say(list_reply(sender, "/affirm", "Yes, you may contact me"), "send it")
     assert "Jane Doe" in "\n".join(message_text(m) for m in summary)
     say(button_reply(sender, "/affirm", "Yes, send it"), "reference")
 
@@ -216,7 +257,7 @@ def test_a_booking_over_whatsapp_is_stored_in_the_database(whatsapp_stack):
 
 
 def test_the_server_runs_without_telegram_configured(whatsapp_stack):
-    assert "telegram" not in whatsapp_stack.credentials
+    assert TELEGRAM.credentials_key not in whatsapp_stack.credentials
     status, body = whatsapp_stack.verify(
         mode="subscribe", verify_token=VERIFY_TOKEN, challenge="42"
     )

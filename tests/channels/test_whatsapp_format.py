@@ -6,7 +6,10 @@ from channels.whatsapp_format import (
     CHOICE_PROMPT,
     TEXT_LIMIT,
     chosen_payload,
+    fits_list,
     fits_reply_buttons,
+    interactive_for,
+    list_message,
     numbered_list,
     reply_buttons,
     split_text,
@@ -18,6 +21,7 @@ SHORT = [
     {"title": "What does it cost?", "payload": "/faq_cost"},
 ]
 BOOK = {"title": "Book a free consultation", "payload": "/book_consultation"}
+SHORT_BOOK = {**BOOK, "short_title": "Book consultation"}
 
 
 def test_up_to_three_short_buttons_fit_as_reply_buttons():
@@ -33,6 +37,30 @@ def test_a_fourth_button_does_not_fit():
 def test_a_title_longer_than_twenty_characters_does_not_fit():
     assert len(BOOK["title"]) > 20
     assert not fits_reply_buttons("Hello", [BOOK])
+
+
+def test_a_short_title_stands_in_for_a_long_title():
+    assert fits_reply_buttons("Hello", [*SHORT, SHORT_BOOK])
+    titles = [
+        b["reply"]["title"]
+        for b in reply_buttons("Hello", [SHORT_BOOK])["action"]["buttons"]
+    ]
+    assert titles == ["Book consultation"]
+
+
+def test_up_to_ten_buttons_with_titles_of_24_characters_fit_a_list():
+    many = [{"title": f"Question {n}", "payload": f"/q{n}"} for n in range(9)]
+    assert fits_list("Hello", [*many, BOOK])
+    assert not fits_list("Hello", [*many, BOOK, {"title": "One more", "payload": "/x"}])
+    assert not fits_list("Hello", [{"title": "x" * 25, "payload": "/x"}])
+
+
+def test_buttons_go_as_reply_buttons_else_a_list_else_nothing():
+    assert interactive_for("Hi", SHORT)["type"] == "button"
+    assert interactive_for("Hi", [*SHORT, BOOK])["type"] == "list"
+    rows = list_message("Hi", [*SHORT, BOOK])["action"]["sections"][0]["rows"]
+    assert rows[-1] == {"id": "/book_consultation", "title": "Book a free consultation"}
+    assert interactive_for("Hi", [{"title": "x" * 25, "payload": "/x"}]) is None
 
 
 def test_a_body_longer_than_1024_characters_does_not_fit():

@@ -15,7 +15,13 @@ from channels.whatsapp_graph import GraphApiClient
 from smp.db import session_scope
 
 KEYS = ConversationKeys("secret")
-BOOK = {"title": "Book a free consultation", "payload": "/book_consultation"}
+BOOK = {
+    "title": "Book a free consultation",
+    "short_title": "Book consultation",
+    "payload": "/book_consultation",
+}
+# Too long for a list row (24 characters) and without a short title.
+HOURS = {"title": "Opening hours and where we are", "payload": "/clinic_info"}
 PAIN = {"title": "Does it hurt?", "payload": "/faq_pain"}
 COST = {"title": "What does it cost?", "payload": "/faq_cost"}
 
@@ -50,7 +56,7 @@ async def test_short_buttons_go_out_as_reply_buttons(graph, fake_graph, database
     assert open_choices(wa_id) == []
 
 
-async def test_long_titles_go_out_as_a_numbered_list_and_are_remembered(
+async def test_a_long_title_goes_out_as_its_short_title_on_a_reply_button(
     graph, fake_graph, database_url
 ):
     wa_id = new_wa_id()
@@ -58,14 +64,60 @@ async def test_long_titles_go_out_as_a_numbered_list_and_are_remembered(
         wa_id, "Next?", [PAIN, BOOK]
     )
     [sent] = fake_graph.sent_to(wa_id)
+    replies = [b["reply"] for b in sent["interactive"]["action"]["buttons"]]
+    assert replies == [
+        {"id": "/faq_pain", "title": "Does it hurt?"},
+        {"id": "/book_consultation", "title": "Book consultation"},
+    ]
+
+
+async def test_more_than_three_buttons_go_out_as_a_list_message(
+    graph, fake_graph, database_url
+):
+    wa_id = new_wa_id()
+    four = [PAIN, COST, {"title": "Is it safe?", "payload": "/faq_risks"}, BOOK]
+    await WhatsAppOutput(graph, KEYS).send_text_with_buttons(wa_id, "Next?", four)
+    [sent] = fake_graph.sent_to(wa_id)
+    interactive = sent["interactive"]
+    assert interactive["type"] == "list"
+    assert interactive["body"] == {"text": "Next?"}
+    [section] = interactive["action"]["sections"]
+    assert [(row["id"], row["title"]) for row in section["rows"]] == [
+        ("/faq_pain", "Does it hurt?"),
+        ("/faq_cost", "What does it cost?"),
+        ("/faq_risks", "Is it safe?"),
+        ("/book_consultation", "Book a free consultation"),
+    ]
+    assert open_choices(wa_id) == []
+
+
+async def test_a_long_text_goes_first_and_its_last_part_carries_the_buttons(
+    graph, fake_graph, database_url
+):
+    wa_id = new_wa_id()
+    text = "\n\n".join(["word " * 150] * 3)
+    await WhatsAppOutput(graph, KEYS).send_text_with_buttons(wa_id, text, [PAIN])
+    sent = fake_graph.sent_to(wa_id)
+    assert [m["type"] for m in sent] == ["text", "text", "interactive"]
+    assert len(sent[-1]["interactive"]["body"]["text"]) <= 1024
+    said = [m["text"]["body"] for m in sent[:-1]]
+    said.append(sent[-1]["interactive"]["body"]["text"])
+    assert " ".join(said).split() == text.split()
+
+
+async def test_titles_too_long_even_for_a_list_go_out_numbered_and_are_remembered(
+    graph, fake_graph, database_url
+):
+    wa_id = new_wa_id()
+    await WhatsAppOutput(graph, KEYS).send_text_with_buttons(
+        wa_id, "Next?", [PAIN, HOURS]
+    )
+    [sent] = fake_graph.sent_to(wa_id)
     assert sent["type"] == "text"
     assert sent["text"]["body"].endswith(
-        f"{CHOICE_PROMPT}\n1. Does it hurt?\n2. Book a free consultation"
+        f"{CHOICE_PROMPT}\n1. Does it hurt?\n2. Opening hours and where we are"
     )
-    assert [o["payload"] for o in open_choices(wa_id)] == [
-        "/faq_pain",
-        "/book_consultation",
-    ]
+    assert [o["payload"] for o in open_choices(wa_id)] == ["/faq_pain", "/clinic_info"]
 
 
 async def test_numbering_continues_across_lists_in_one_turn(
@@ -73,10 +125,10 @@ async def test_numbering_continues_across_lists_in_one_turn(
 ):
     wa_id = new_wa_id()
     output = WhatsAppOutput(graph, KEYS)
-    await output.send_text_with_buttons(wa_id, "First", [PAIN, BOOK])
-    await output.send_text_with_buttons(wa_id, "Second", [BOOK])
+    await output.send_text_with_buttons(wa_id, "First", [PAIN, HOURS])
+    await output.send_text_with_buttons(wa_id, "Second", [HOURS])
     assert fake_graph.sent_to(wa_id)[1]["text"]["body"].endswith(
-        "3. Book a free consultation"
+        "3. Opening hours and where we are"
     )
     assert len(open_choices(wa_id)) == 3
 
@@ -94,8 +146,12 @@ async def test_long_text_is_sent_in_parts_within_the_limit(
 
 async def test_bold_markdown_is_sent_as_whatsapp_bold(graph, fake_graph, database_url):
     wa_id = new_wa_id()
-    await WhatsAppOutput(graph, KEYS).send_text_message(wa_id, "It's **not** a tattoo")
-    assert fake_graph.sent_to(wa_id)[0]["text"]["body"] == "It's *not* a tattoo"
+    await WhatsAppOutput(graph, KEYS).send_text_message(
+        wa_id, "It's **not** a *tattoo*\n* one"
+    )
+    assert fake_graph.sent_to(wa_id)[0]["text"]["body"] == (
+        "It's *not* a _tattoo_\n- one"
+    )
 
 
 async def test_a_refused_send_is_logged_without_number_or_text(fake_graph, caplog):
