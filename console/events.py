@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, case, func, or_, select
+from sqlalchemy import JSON, Table, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -20,8 +20,10 @@ from smp.conversations import (
     decode,
     events_table,
     is_staff_test,
+    like_prefix,
     visitor_only,
 )
+from smp.db import BookingRequest, HandoffRequest
 from smp.topics import FALLBACK_INTENT
 
 
@@ -42,6 +44,9 @@ class ConversationFilter:
     intent: str = ""
     fallback_only: bool = False
     staff_tests: bool = False
+    # Words a visitor typed, a conversation id, an email address or a
+    # booking or callback reference (see `search_condition`).
+    query: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,59 @@ def _fallback_flag(table: Table) -> ColumnElement:
     return func.max(case((hit, 1), else_=0))
 
 
+def _containing(needle: str) -> str:
+    """A LIKE pattern (escape `\\`) matching `needle` anywhere, literally."""
+    return "%" + like_prefix(needle)
+
+
+def message_text(session: Session, table: Table) -> ColumnElement:
+    """The text of a user event, read from its JSON by the database itself."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return cast(table.c.data, JSON)["text"].as_string()
+    if dialect == "sqlite":
+        return case(
+            (
+                func.json_valid(table.c.data) == 1,
+                func.json_extract(table.c.data, "$.text"),
+            ),
+            else_=None,
+        )
+    return table.c.data
+
+
+def search_condition(session: Session, table: Table, query: str) -> ColumnElement:
+    """Conversations a search finds: part of their id, part of what a visitor typed,
+    or part of the email address or the reference of its booking or callback.
+
+    Every part of the query is matched literally and without regard to case
+    (`%` and `_` are no wildcards); the database does the filtering.
+    """
+    pattern = _containing(query)
+    text = message_text(session, table)
+    typed = select(table.c.sender_id).where(
+        table.c.type_name == "user",
+        text.ilike(pattern, escape="\\"),
+        # Payloads (`/greet`, button clicks) were not typed.
+        text.not_like("/%"),
+    )
+    requested = [
+        select(model.conversation_id).where(
+            or_(
+                model.email.ilike(pattern, escape="\\"),
+                model.reference.ilike(pattern, escape="\\"),
+                model.phone.ilike(pattern, escape="\\"),
+            )
+        )
+        for model in (BookingRequest, HandoffRequest)
+    ]
+    return or_(
+        table.c.sender_id.ilike(pattern, escape="\\"),
+        table.c.sender_id.in_(typed),
+        *(table.c.sender_id.in_(found) for found in requested),
+    )
+
+
 def list_conversations(
     session: Session,
     filters: ConversationFilter,
@@ -107,6 +165,8 @@ def list_conversations(
             table.c.type_name == "user", table.c.intent_name == filters.intent
         )
         grouped = grouped.where(table.c.sender_id.in_(with_intent))
+    if filters.query:
+        grouped = grouped.where(search_condition(session, table, filters.query))
     if filters.dates.start_epoch is not None:
         grouped = grouped.having(last_at >= filters.dates.start_epoch)
     if filters.dates.end_epoch is not None:

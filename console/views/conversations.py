@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask import Blueprint, abort, render_template, request
 
 from console.dates import DateRange
@@ -12,12 +14,30 @@ from console.views.common import db_session, page_number, settings
 from smp.conversations import conversation_events
 
 blueprint = Blueprint("conversations", __name__)
+MAX_QUERY_LENGTH = 200
+
+
+def search_query(raw: str) -> tuple[str, str | None]:
+    """The search box's text, cleaned, and a note for staff when it was cut.
+
+    Control characters go (PostgreSQL refuses a NUL in text), spaces are
+    collapsed, and only the first `MAX_QUERY_LENGTH` characters are searched.
+    """
+    printable = "".join(" " if unicodedata.category(c) == "Cc" else c for c in raw)
+    query = " ".join(printable.split())
+    if len(query) <= MAX_QUERY_LENGTH:
+        return query, None
+    return query[:MAX_QUERY_LENGTH].rstrip(), (
+        f"Searched for the first {MAX_QUERY_LENGTH} characters of what you typed."
+    )
 
 
 @blueprint.route("/conversations")
 def index():
     config = settings()
+    query, query_note = search_query(request.args.get("q", ""))
     filters = ConversationFilter(
+        query=query,
         dates=DateRange.from_args(request.args),
         intent=request.args.get("intent", "").strip(),
         fallback_only=request.args.get("fallback") == "1",
@@ -43,6 +63,7 @@ def index():
         intents=intents,
         requests=requests,
         args=args,
+        query_note=query_note,
     )
 
 

@@ -202,7 +202,7 @@ def replay(base_url: str, cookie: str, path: str = "/answers") -> requests.Respo
 
 EVENTS_DDL = """
 CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY,
+    id {id_type} PRIMARY KEY,
     sender_id VARCHAR(255) NOT NULL,
     type_name VARCHAR(255) NOT NULL,
     timestamp FLOAT,
@@ -288,7 +288,8 @@ def record_conversation(
             add("active_loop", {"name": said.loop or None})
         add("action", {"name": "action_listen"}, action="action_listen")
     with get_engine(database_url).begin() as connection:
-        connection.execute(text(EVENTS_DDL))
+        serial = "SERIAL" if connection.dialect.name == "postgresql" else "INTEGER"
+        connection.execute(text(EVENTS_DDL.format(id_type=serial)))
         for kind, at, intent, action, data in rows:
             connection.execute(
                 text(

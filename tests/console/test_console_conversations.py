@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from clinic_activity import COST_BUTTON, GREETING, WIDGET_START
+from clinic_activity import (
+    BOOKING_EMAIL,
+    BOOKING_REFERENCE,
+    COST_BUTTON,
+    GREETING,
+    WIDGET_START,
+)
 from console_support import signed_in_page
 
 pytestmark = [pytest.mark.browser]
@@ -36,3 +42,41 @@ def test_the_list_previews_what_the_visitor_typed_first(staff, busy_console):
     row = staff.locator("tr", has=staff.locator("code", has_text="widget-5d1c9e07"))
     assert "and is it better than a hair system?" in row.inner_text()
     assert WIDGET_START not in staff.locator("table.data").inner_text()
+
+
+def search(page, base_url: str, query: str) -> list[str]:
+    """Search from the conversation list's box; the conversation ids found."""
+    page.goto(f"{base_url}/conversations")
+    page.fill("input[name=q]", query)
+    with page.expect_navigation() as navigation:
+        page.click("button:has-text('Filter')")
+    assert navigation.value is not None and navigation.value.status == 200
+    return page.locator("table.data code.id").all_inner_texts()
+
+
+@pytest.mark.parametrize(
+    ("query", "conversation"),
+    [
+        pytest.param("PSORIASIS on my", "rest-psoriasis-11", id="typed words"),
+        pytest.param("5d1c9e07", "widget-5d1c9e07a2b34f6c", id="conversation id"),
+        pytest.param(BOOKING_EMAIL.upper(), "widget-booked-7f3a", id="email"),
+        pytest.param(BOOKING_REFERENCE.lower(), "widget-booked-7f3a", id="reference"),
+        pytest.param("cuánto cuesta", "rest-es-pt-3", id="non-English"),
+    ],
+)
+def test_one_search_box_finds_a_conversation(staff, busy_console, query, conversation):
+    assert search(staff, busy_console.url, query) == [conversation]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["%", "_", "'; DROP TABLE events; --", '"', "\\", "ü" * 10_000, "a%b_c"],
+    ids=["percent", "underscore", "quote", "double quote", "backslash", "10k", "mixed"],
+)
+def test_hostile_searches_get_a_clear_answer_never_an_error(staff, busy_console, query):
+    # Nothing in the week's conversations holds these: `%` and `_` are no
+    # wildcards, and the rest is text like any other.
+    assert search(staff, busy_console.url, query) == []
+    assert "No conversation matches" in staff.locator(".empty").inner_text()
+    if len(query) > 1000:
+        assert "first 200 characters" in staff.locator(".flash-info").inner_text()
