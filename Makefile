@@ -138,8 +138,12 @@ lint: ## ruff (lint and format check) over the Python code; mypy strict on smp/ 
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: $(MODEL) ## Accuracy, latency, throughput, training and start-up figures
+bench: $(MODEL) ## Accuracy, latency (against a bare rasa init bot), load, training and start-up figures
 	$(PY) -m bench.run --cross-validation
+	$(MAKE) bench-load
+
+bench-load: $(MODEL) ## Locust visitors on one process and on clusters of 1, 2 and 4 Rasa servers
+	$(PY) -m bench.load
 
 staff-user: ## Create a staff account for the console: make staff-user NAME=alex
 	@test -n "$(NAME)" || { echo "Usage: make staff-user NAME=alex"; exit 1; }

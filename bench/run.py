@@ -21,7 +21,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench import understanding
+from bench import latency, understanding
 from launcher.services import PROJECT_ROOT, latest_model, train_model
 from launcher.testing import running_stack
 
@@ -179,8 +179,15 @@ def main() -> int:
         plotted = understanding.draw_plots(model)
         folds = understanding.cross_validation() if args.cross_validation else None
 
+        # A bare `rasa init` bot, built and trained here, to compare against.
+        baseline = latency.build_baseline(workdir / "rasa-init")
         started = time.perf_counter()
-        with running_stack(workdir, token="bench", model=model) as stack:  # noqa: S106
+        with running_stack(
+            workdir,
+            token="bench",  # noqa: S106
+            model=model,
+            env=latency.UNLIMITED_RATES,
+        ) as stack:
             start_seconds = time.perf_counter() - started
             memory_idle = {name: tree_rss_mb(pid) for name, pid in stack.pids.items()}
             print(f"Start-up of both servers, model loaded: {start_seconds:.1f}s")
@@ -196,6 +203,10 @@ def main() -> int:
                     f"{result.errors} errors over {result.messages} messages"
                 )
             memory_loaded = {name: tree_rss_mb(pid) for name, pid in stack.pids.items()}
+            with latency.baseline_server(baseline.parent.parent, baseline) as bare:
+                pairs = latency.compare(stack.rasa_url, bare)
+            for line in latency.describe(pairs):
+                print(line)
 
     lines = [
         "# Benchmarks",
@@ -220,8 +231,8 @@ def main() -> int:
         f"| {r.per_second:.1f} | {r.errors} |"
         for r in results
     ]
+    lines += ["", *latency.section(pairs)]
     lines += [
-        "",
         "## Training, start-up and memory",
         "",
         "| figure | value |",
@@ -235,6 +246,13 @@ def main() -> int:
     extra = REPORT.with_name("benchmarks-notes.md")
     if extra.exists():
         lines += [extra.read_text().rstrip(), ""]
+    # The load section comes from `make bench-load` (bench/load.py): kept.
+    from bench.load import BEGIN, END
+
+    previous = REPORT.read_text() if REPORT.exists() else ""
+    if BEGIN in previous and END in previous:
+        kept = previous.split(BEGIN, 1)[1].split(END, 1)[0]
+        lines += [f"{BEGIN}{kept}{END}", ""]
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text("\n".join(lines))
     print(f"Written to {REPORT.relative_to(PROJECT_ROOT)}")
