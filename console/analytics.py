@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from console.dates import DateRange, from_epoch, from_naive_utc
+from console.dates import DateRange, axis_day_text, from_epoch, from_naive_utc
 from console.events import (
     slot_values,
     user_activity,
     user_messages,
 )
+from console.labels import topic_label
 from smp import repository
 from smp.conversations import like_prefix
 from smp.db import BookingRequest, HandoffRequest
@@ -64,6 +65,7 @@ class Analytics:
         """What the page's charts draw (serialised into the page as JSON)."""
         return {
             "days": self.days,
+            "labels": [axis_day_text(day) for day in self.dates.days()],
             "conversations": self.conversations_per_day,
             "bookings": self.bookings_per_day,
             "handoffs": self.handoffs_per_day,
@@ -134,7 +136,7 @@ def compute(
         if isinstance(value, dict) and value.get("intent"):
             served[value["intent"]] += 1
     result.top_topics = [
-        (topics[intent].topic if intent in topics else intent, count)
+        (topic_label(topics[intent].topic) if intent in topics else intent, count)
         for intent, count in served.most_common(top)
     ]
 

@@ -31,6 +31,21 @@ def from_naive_utc(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.replace(tzinfo=dt.timezone.utc).astimezone(clinic_tz())
 
 
+def day_text(day: dt.date) -> str:
+    """The console's one way of writing a day: `3 Dec 2026`."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def moment_text(moment: dt.datetime) -> str:
+    """A moment, written the same way: `3 Dec 2026, 14:05`."""
+    return f"{day_text(moment)}, {moment:%H:%M}"
+
+
+def axis_day_text(day: dt.date) -> str:
+    """A day on a chart's axis, whose range already shows the year: `3 Dec`."""
+    return f"{day.day} {day:%b}"
+
+
 def parse_date(value: str | None) -> dt.date | None:
     """`YYYY-MM-DD` from a form or query string; anything else is no date."""
     try:

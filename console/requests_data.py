@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from console.dates import DateRange, from_naive_utc
+from console.dates import DateRange, day_text, from_naive_utc
 from smp.db import REQUEST_STATUSES, BookingRequest, HandoffRequest
 
 
@@ -90,7 +90,10 @@ def _row(kind: RequestKind, item: BookingRequest | HandoffRequest) -> RequestRow
     if kind is BOOKINGS:
         detail = item.preferred_time_text or ""
         if item.preferred_date:
-            detail = f"{detail} ({item.preferred_date:%a %d %b})".strip()
+            detail = (
+                f"{detail} ({item.preferred_date:%a} {day_text(item.preferred_date)})"
+            )
+            detail = detail.strip()
         concern = item.concern or ""
     else:
         detail = ""

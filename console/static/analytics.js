@@ -12,10 +12,8 @@
   Chart.defaults.color = "#475467";
   Chart.defaults.maintainAspectRatio = false;
 
-  var labels = data.days.map(function (day) {
-    var parts = day.split("-");
-    return parts[2] + "/" + parts[1];
-  });
+  // Days written by the server, as everywhere in the console (console/dates.py).
+  var labels = data.labels;
   var integerAxis = { beginAtZero: true, ticks: { precision: 0 } };
 
   function chart(id, config) {

@@ -7,7 +7,8 @@ import datetime as dt
 from flask import Flask
 
 from console.answer_editing import message_html
-from console.dates import from_epoch, from_naive_utc
+from console.dates import day_text, from_epoch, from_naive_utc, moment_text
+from console.labels import topic_label
 
 
 def _moment(value: object) -> dt.datetime | None:
@@ -21,14 +22,17 @@ def _moment(value: object) -> dt.datetime | None:
 
 
 def when(value: object) -> str:
-    """`12 Mar 2025, 14:05` in the clinic's timezone."""
+    """`3 Mar 2025, 14:05` in the clinic's timezone."""
     moment = _moment(value)
-    return f"{moment:%d %b %Y, %H:%M}" if moment else "—"
+    return moment_text(moment) if moment else "—"
 
 
 def day(value: object) -> str:
+    """`3 Mar 2025`: a calendar day as it is, a moment in the clinic's timezone."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return day_text(value)
     moment = _moment(value)
-    return f"{moment:%d %b %Y}" if moment else "—"
+    return day_text(moment) if moment else "—"
 
 
 def percent(value: float | None, digits: int = 0) -> str:
@@ -52,5 +56,6 @@ def register_filters(app: Flask) -> None:
         percent=percent,
         confidence=confidence,
         intent_label=intent_label,
+        topic_label=topic_label,
         message_html=message_html,
     )

@@ -439,7 +439,7 @@ def test_analytics_count_conversations_topics_fallbacks_and_bookings(
             session, DateRange(today(), today()), staff_prefix="staff-test-"
         )
     assert figures.conversations == 2
-    assert figures.top_topics == [("pain and comfort", 1)]
+    assert figures.top_topics == [("Pain and comfort", 1)]
     assert figures.fallback_messages == 1 and figures.typed_messages == 2
     assert figures.offered == 1 and figures.booked == 1
     assert figures.booked_after_offer == 1
