@@ -24,6 +24,22 @@ _SHOWN_SLOTS = (
 )
 
 
+def confidence_text(value: float | None) -> str:
+    """How sure the classifier was, to three places.
+
+    Its softmax puts nearly everything on one intent, so the ends of the scale
+    show as bounds (`>0.999`, `<0.001`) instead of rounding to a certainty
+    (1.00) or an impossibility (0.00) it never reported.
+    """
+    if value is None:
+        return "—"
+    if 0.999 < value < 1:
+        return ">0.999"
+    if 0 < value < 0.001:
+        return "<0.001"
+    return f"{value:.3f}"
+
+
 @dataclass
 class BotMessage:
     text: str
@@ -80,8 +96,17 @@ class Turn:
             "timestamp": self.timestamp,
             "intent": self.intent,
             "confidence": self.confidence,
+            # A payload's intent was given, not classified: no confidence.
+            "confidence_text": (
+                "button" if self.payload else confidence_text(self.confidence)
+            ),
             "runner_ups": [
-                {"name": name, "confidence": conf} for name, conf in self.runner_ups
+                {
+                    "name": name,
+                    "confidence": conf,
+                    "confidence_text": confidence_text(conf),
+                }
+                for name, conf in self.runner_ups
             ],
             "entities": self.entities,
             "actions": self.actions,

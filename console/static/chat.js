@@ -51,10 +51,6 @@
     log.appendChild(item);
   }
 
-  function conf(value) {
-    return value === null || value === undefined ? "—" : Number(value).toFixed(2);
-  }
-
   function detailRow(list, label, build) {
     var row = el("div");
     row.appendChild(el("dt", null, label));
@@ -79,7 +75,9 @@
     detailRow(list, "Intent", function (dd) {
       dd.appendChild(el("code", "intent-name", turn.intent || "—"));
       dd.appendChild(document.createTextNode(" "));
-      dd.appendChild(el("span", "conf" + ((turn.confidence || 0) < 0.5 ? " low" : ""), conf(turn.confidence)));
+      // Written by the server (console/turns.py confidence_text).
+      var low = turn.confidence_text !== "button" && (turn.confidence || 0) < 0.5;
+      dd.appendChild(el("span", "conf" + (low ? " low" : ""), turn.confidence_text));
     });
     if (turn.runner_ups && turn.runner_ups.length) {
       detailRow(list, "Runner-up", function (dd) {
@@ -87,7 +85,7 @@
           if (index) { dd.appendChild(document.createTextNode(", ")); }
           dd.appendChild(el("code", null, other.name));
           dd.appendChild(document.createTextNode(" "));
-          dd.appendChild(el("span", "conf", conf(other.confidence)));
+          dd.appendChild(el("span", "conf", other.confidence_text));
         });
       });
     }

@@ -9,6 +9,7 @@ from flask import Flask
 from console.answer_editing import message_html
 from console.dates import day_text, from_epoch, from_naive_utc, moment_text
 from console.labels import topic_label
+from console.turns import confidence_text
 
 
 def _moment(value: object) -> dt.datetime | None:
@@ -41,10 +42,6 @@ def percent(value: float | None, digits: int = 0) -> str:
     return f"{value * 100:.{digits}f}%"
 
 
-def confidence(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
 def intent_label(name: str | None) -> str:
     return name or "—"
 
@@ -54,7 +51,7 @@ def register_filters(app: Flask) -> None:
         when=when,
         day=day,
         percent=percent,
-        confidence=confidence,
+        confidence=confidence_text,
         intent_label=intent_label,
         topic_label=topic_label,
         message_html=message_html,

@@ -12,7 +12,9 @@ pytestmark = [pytest.mark.browser]
 
 DAY = r"\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}"
 # Dates written any other way: 2026-12-02, 02/12, "02 Dec" with a leading zero.
-OTHER_DATES = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}\b|\b0\d [A-Z][a-z]{2}\b")
+OTHER_DATES = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}\b|\b0\d [A-Z][a-z]{2}\b"
+)
 
 
 @pytest.fixture(scope="module")
