@@ -13,6 +13,9 @@ place under the same URL:
 - reads at most `MAX_BODY_BYTES` (413) and checks the body's shape before
   anything else reads it (400 with the reason, channels/bodies.py);
 - answers in plain text, without markdown markers (channels/plain_text.py);
+- answers 503 with `Retry-After` when a message could not be processed (the
+  conversation store unreachable, say), never the replies of a turn that was
+  not stored;
 - passes each message through the guard (channels/guard.py): 429 with
   `Retry-After` when a conversation or an address sends too fast, and a
   friendly reply instead of the assistant's for a message over
@@ -202,7 +205,15 @@ class RestInput(RasaRestInput):
             except CancelledError:
                 logger.error("A REST message timed out.")
             except Exception:
+                # Nothing of this turn was stored (the conversation store may be
+                # down): replies already collected must not read as done.
                 logger.exception("A REST message failed.")
+                return error(
+                    503,
+                    "not_processed",
+                    "the message could not be processed; send it again",
+                    headers={"Retry-After": "1"},
+                )
             return response.json(collector.messages)
 
         return webhook

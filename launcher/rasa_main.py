@@ -1,4 +1,6 @@
-"""Rasa's command line, with the action server's answers checked at the cost of one.
+"""Rasa's command line with two changes to the Rasa server's turn.
+
+1. The action server's answers are checked at the cost of one check.
 
 Rasa 3.6 checks every answer of the action server against a JSON schema with
 `jsonschema.validate`, which first validates the schema itself against the
@@ -8,8 +10,16 @@ of the Rasa server's time. Here the schema is checked once and its validator
 kept, so each answer is validated exactly as before (same schema, same error,
 same message) without repeating the check.
 
+2. A conversation whose history cannot be read is not answered. Rasa wraps
+every tracker store in a fail-safe one: when the database cannot be reached
+it carries on with an empty conversation kept in the server's memory, so a
+visitor in the middle of a booking is suddenly a stranger, and what they say
+meanwhile is never stored. Here the tracker store's errors reach the channel
+instead (the message gets no answer, nothing is processed) and the visitor's
+next try, once the database is back, carries on the real conversation.
+
 The launcher starts the Rasa server as `python -m launcher.rasa_main run ...`,
-which is `rasa run ...` with this change.
+which is `rasa run ...` with these changes.
 """
 
 from __future__ import annotations
@@ -21,6 +31,9 @@ from typing import Any
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
+from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+from rasa.shared.core.domain import Domain
 
 _UNPATCHED = RemoteAction._validate_action_result
 
@@ -41,9 +54,20 @@ def validate_action_result(action: RemoteAction, result: dict[str, Any]) -> bool
     return bool(_UNPATCHED(action, result))
 
 
+def tracker_store_without_fallback(
+    store: TrackerStore | None, domain: Domain
+) -> TrackerStore:
+    """The configured tracker store itself, not wrapped in Rasa's fail-safe."""
+    if store is None:
+        return InMemoryTrackerStore(domain)
+    store.domain = domain
+    return store
+
+
 def install() -> None:
-    """Use the kept validator in this process's Rasa."""
+    """Make both changes in this process's Rasa."""
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    Agent._create_tracker_store = staticmethod(tracker_store_without_fallback)  # type: ignore[method-assign]
 
 
 def main() -> None:
