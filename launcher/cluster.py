@@ -354,16 +354,20 @@ def running_cluster(
         services["haproxy"] = Service(
             name="HAProxy",
             command=[HAPROXY, "-db", "-f", str(haproxy_conf)],
-            ready_url=f"{public_url}/lb-health",
+            # Ready once it passes a request to a Rasa server it found healthy.
+            ready_url=f"{public_url}/version",
             log_path=log_dir / "haproxy.log",
         )
-        rest = [
+        servers_behind = [
             service
             for name, service in services.items()
-            if name not in {"postgres", "redis"}
+            if name not in {"postgres", "redis", "haproxy"}
         ]
-        started += rest
-        _start_all(rest)
+        started += servers_behind
+        _start_all(servers_behind)
+        # Last, so that its first health checks find every server up.
+        started.append(services["haproxy"])
+        _start_all([services["haproxy"]])
         yield Cluster(
             root=root,
             public_url=public_url,
