@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -359,4 +360,13 @@ def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"console-{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def docs_screenshot(page, name: str) -> Path:
+    """A screenshot for test-artifacts/, and for docs/ too when
+    `SMP_DOCS_SCREENSHOTS=1` (how the console's pictures in docs/ are made)."""
+    path = screenshot(page, name)
+    if os.environ.get("SMP_DOCS_SCREENSHOTS") == "1":
+        shutil.copyfile(path, PROJECT_ROOT / "docs" / path.name)
     return path

@@ -4,6 +4,7 @@ message's understanding as the classifier reported it."""
 from __future__ import annotations
 
 import pytest
+from console_support import docs_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -37,6 +38,7 @@ def test_each_intent_shows_the_confidence_the_classifier_gave(
     assert len(shown) == 4
     assert shown[0] == (">0.999" if ranking[0] > 0.999 else f"{ranking[0]:.3f}")
     assert "1.00" not in shown and "0.00" not in shown
+    docs_screenshot(page, "chat")
 
 
 def test_a_button_click_is_shown_as_a_button_not_a_certainty(
