@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -82,6 +83,30 @@ class ChannelGuard:
         self.address_rate = Rate(limits.address_messages, limits.address_seconds)
         # (address, reason) -> (when last logged, refusals since)
         self._refusals: dict[tuple[str, str], tuple[float, int]] = {}
+        # Open socket.io connections per visitor address.
+        self._connections: Counter[str] = Counter()
+
+    def connect(self, caller: Caller) -> bool:
+        """Whether a visitor may open one more connection (counted if so).
+
+        Each open connection holds memory until it closes, so one address may
+        hold at most `MAX_CONNECTIONS_PER_ADDRESS`. Local tools are not counted.
+        """
+        if caller.local:
+            return True
+        if self._connections[caller.address] >= self.limits.connections_per_address:
+            self.report(caller.address, "too many open connections")
+            return False
+        self._connections[caller.address] += 1
+        return True
+
+    def disconnect(self, caller: Caller) -> None:
+        """Forget a connection `connect` counted."""
+        if caller.local or self._connections[caller.address] <= 0:
+            return
+        self._connections[caller.address] -= 1
+        if not self._connections[caller.address]:
+            del self._connections[caller.address]
 
     def too_long(self, text: str) -> bool:
         return len(text) > self.limits.max_message_chars

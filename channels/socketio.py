@@ -13,6 +13,8 @@ only a name; the right to a conversation is a token:
   hold the same token share the conversation.
 - A message goes to the conversation this connection was confirmed into,
   never to one it names: a message naming another conversation is dropped.
+- One visitor address may hold at most `MAX_CONNECTIONS_PER_ADDRESS` open
+  connections (20); the next is refused until one closes.
 - Each message passes the guard (channels/guard.py): per-conversation and
   per-address rate limits and a length cap, answered with a polite bot
   message instead of reaching the assistant. Frames larger than
@@ -145,8 +147,16 @@ class SocketIOInput(RasaSocketIOInput):
                 if request is not None
                 else Caller(address="unknown", local=False)
             )
+            if not guard.connect(caller):
+                return False
             await sio.save_session(sid, {"caller": caller}, namespace=namespace)
             return True
+
+        @sio.on("disconnect", namespace=namespace)
+        async def disconnect(sid: str) -> None:
+            caller = (await state_of(sid)).get("caller")
+            if caller is not None:
+                guard.disconnect(caller)
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any) -> None:
