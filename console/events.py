@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from console.dates import DateRange
+from console.paging import page_count
 from console.turns import FALLBACK_ACTION, is_payload
 from smp.conversations import (
     decode,
@@ -70,7 +71,7 @@ class ConversationPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 def _fallback_flag(table: Table) -> ColumnElement:
@@ -178,7 +179,7 @@ def list_conversations(
 
     subquery = grouped.subquery()
     total = session.execute(select(func.count()).select_from(subquery)).scalar_one()
-    page = max(1, min(page, max(1, -(-total // page_size))))
+    page = max(1, min(page, page_count(total, page_size)))
     rows = session.execute(
         select(subquery)
         .order_by(subquery.c.last_at.desc(), subquery.c.sender_id)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from flask import abort, current_app, request
 from flask_login import current_user
@@ -33,31 +31,6 @@ def page_number() -> int:
         return max(1, int(request.args.get("page", "1")))
     except ValueError:
         return 1
-
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class PageOf(Generic[T]):
-    """One page of a list computed in full (for the `pager` macro)."""
-
-    items: Sequence[T]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-    @classmethod
-    def of(cls, items: Sequence[T], page: int, page_size: int) -> PageOf[T]:
-        """Page `page` of `items` (the last page when `page` is past the end)."""
-        pages = max(1, -(-len(items) // page_size))
-        page = min(max(1, page), pages)
-        start = (page - 1) * page_size
-        return cls(items[start : start + page_size], len(items), page, page_size)
 
 
 def form_int(name: str) -> int:

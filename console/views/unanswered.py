@@ -15,8 +15,8 @@ from flask import (
 
 from console import unanswered
 from console.dates import DateRange
+from console.paging import PageOf
 from console.views.common import (
-    PageOf,
     db_session,
     form_int,
     page_number,

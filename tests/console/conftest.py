@@ -118,6 +118,28 @@ def busy_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveConso
     dispose_engines()
 
 
+@pytest.fixture(scope="module")
+def staff(browser, busy_console):
+    """A Chromium page 1280 pixels wide, signed in to `busy_console`."""
+    page = signed_in_page(browser, busy_console.url)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def staff_at(browser, busy_console):
+    """Opens pages signed in to `busy_console` at a given width; closes them after."""
+    pages = []
+
+    def open_at(width: int):
+        pages.append(signed_in_page(browser, busy_console.url, width))
+        return pages[-1]
+
+    yield open_at
+    for page in pages:
+        page.context.close()
+
+
 @pytest.fixture
 def staff_page(browser, live_console):
     """A browser page signed in to the live console, 1280 pixels wide."""

@@ -10,16 +10,8 @@ from clinic_activity import (
     GREETING,
     WIDGET_START,
 )
-from console_support import signed_in_page
 
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture(scope="module")
-def staff(browser, busy_console):
-    page = signed_in_page(browser, busy_console.url)
-    yield page
-    page.context.close()
 
 
 def test_the_widgets_start_payload_is_no_visitor_message(staff, busy_console):

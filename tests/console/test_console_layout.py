@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from clinic_activity import LONG_UNBROKEN
-from console_support import signed_in_page
 
 pytestmark = [pytest.mark.browser]
 
@@ -38,57 +37,45 @@ def outside(page, selector: str, width: int) -> list[dict]:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_a_long_unbroken_message_widens_no_page(browser, busy_console, width):
-    page = signed_in_page(browser, busy_console.url, width)
-    try:
-        widths = {}
-        for path in PAGES:
-            page.goto(busy_console.url + path)
-            widths[path] = page_width(page)
-        assert widths == {path: width for path in PAGES}
-    finally:
-        page.context.close()
+def test_a_long_unbroken_message_widens_no_page(staff_at, busy_console, width):
+    page = staff_at(width)
+    widths = {}
+    for path in PAGES:
+        page.goto(busy_console.url + path)
+        widths[path] = page_width(page)
+    assert widths == {path: width for path in PAGES}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_overview_shows_the_long_message_within_the_screen(
-    browser, busy_console, width
+    staff_at, busy_console, width
 ):
-    page = signed_in_page(browser, busy_console.url, width)
-    try:
-        page.goto(busy_console.url + "/")
-        quoted = page.locator(".plain-list .quote", has_text="xxxxxxxxxx")
-        assert quoted.count() == 1
-        box = quoted.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= width
-        assert page_width(page) == width
-    finally:
-        page.context.close()
+    page = staff_at(width)
+    page.goto(busy_console.url + "/")
+    quoted = page.locator(".plain-list .quote", has_text="xxxxxxxxxx")
+    assert quoted.count() == 1
+    box = quoted.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= width
+    assert page_width(page) == width
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_assign_button_on_unanswered_is_on_screen(browser, busy_console, width):
-    page = signed_in_page(browser, busy_console.url, width)
-    try:
-        page.goto(busy_console.url + "/unanswered")
-        assert page.locator("td .quote", has_text=LONG_UNBROKEN[:50]).count() == 1
-        assert outside(page, "button[value=assigned]", width) == []
-        assert outside(page, "button[value=dismissed]", width) == []
-        assert outside(page, "select[name=intent]", width) == []
-        assert page_width(page) == width
-    finally:
-        page.context.close()
+def test_every_assign_button_on_unanswered_is_on_screen(staff_at, busy_console, width):
+    page = staff_at(width)
+    page.goto(busy_console.url + "/unanswered")
+    assert page.locator("td .quote", has_text=LONG_UNBROKEN[:50]).count() == 1
+    assert outside(page, "button[value=assigned]", width) == []
+    assert outside(page, "button[value=dismissed]", width) == []
+    assert outside(page, "select[name=intent]", width) == []
+    assert page_width(page) == width
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_conversation_columns_hold_their_content(browser, busy_console, width):
-    page = signed_in_page(browser, busy_console.url, width)
-    try:
-        page.goto(busy_console.url + "/conversations")
-        assert overflowing_cells(page, "table.data") == []
-        assert outside(page, "table.data td a", width) == []
-        page.goto(f"{busy_console.url}/conversations/widget-long-0001")
-        assert outside(page, ".msg.user .bubble", width) == []
-        assert page_width(page) == width
-    finally:
-        page.context.close()
+def test_conversation_columns_hold_their_content(staff_at, busy_console, width):
+    page = staff_at(width)
+    page.goto(busy_console.url + "/conversations")
+    assert overflowing_cells(page, "table.data") == []
+    assert outside(page, "table.data td a", width) == []
+    page.goto(f"{busy_console.url}/conversations/widget-long-0001")
+    assert outside(page, ".msg.user .bubble", width) == []
+    assert page_width(page) == width

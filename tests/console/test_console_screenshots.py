@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 from clinic_activity import POPULAR_QUESTION
-from console_support import docs_screenshot, signed_in_page
+from console_support import docs_screenshot
 
 pytestmark = [pytest.mark.browser]
 
-WIDTH = 1280
+WIDTH = 1280  # the `staff` page's
 PAGES = [
     ("overview", "/"),
     ("conversations", "/conversations"),
@@ -25,13 +25,6 @@ PAGES = [
     ("bookings", "/requests/bookings"),
     ("privacy", "/privacy"),
 ]
-
-
-@pytest.fixture(scope="module")
-def staff(browser, busy_console):
-    page = signed_in_page(browser, busy_console.url, WIDTH)
-    yield page
-    page.context.close()
 
 
 def still_charts(page) -> None:

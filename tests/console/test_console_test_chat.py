@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from console_support import docs_screenshot
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -19,16 +20,37 @@ def user_events(assistant_stack, page) -> list[dict]:
     return [event for event in events if event["event"] == "user"]
 
 
+def start_over(page, base_url: str) -> None:
+    """Open the test chat and start a new conversation (its id changes)."""
+    page.goto(f"{base_url}/chat")
+    before = page.locator("#chat-sender").inner_text()
+    page.click("#chat-reset")
+    expect(page.locator("#chat-sender")).not_to_have_text(before)
+
+
+def understood(page, send) -> object:
+    """Do `send` (type or click), then wait for the understanding of that message."""
+    count = page.locator(".msg.debug").count()
+    send()
+    details = page.locator(".msg.debug").nth(count)
+    details.locator(".intent-name").wait_for()
+    return details
+
+
+def typed(page, text: str):
+    def send() -> None:
+        page.fill("#chat-input", text)
+        page.click("#chat-send")
+
+    return understood(page, send)
+
+
 def test_each_intent_shows_the_confidence_the_classifier_gave(
     staff_page, live_console, assistant_stack
 ):
     page = staff_page
-    page.goto(f"{live_console.url}/chat")
-    page.click("#chat-reset")
-    page.fill("#chat-input", "does it hurt?")
-    page.click("#chat-send")
-    details = page.locator(".msg.debug").last
-    details.locator(".intent-name").wait_for()
+    start_over(page, live_console.url)
+    details = typed(page, "does it hurt?")
     parse = user_events(assistant_stack, page)[-1]["parse_data"]
     ranking = [item["confidence"] for item in parse["intent_ranking"]]
     # The classifier is sure but not certain, and the others are near zero but
@@ -45,16 +67,11 @@ def test_a_button_click_is_shown_as_a_button_not_a_certainty(
     staff_page, live_console, assistant_stack
 ):
     page = staff_page
-    page.goto(f"{live_console.url}/chat")
-    page.click("#chat-reset")
-    page.fill("#chat-input", "how much does it cost?")
-    page.click("#chat-send")
-    page.locator(".msg.debug").last.locator(".intent-name").wait_for()
+    start_over(page, live_console.url)
+    typed(page, "how much does it cost?")
     chip = page.locator(".msg.bot button.chip").last
     title = chip.inner_text()
-    chip.click()
-    page.locator(".msg.debug").nth(1).locator(".intent-name").wait_for()
-    details = page.locator(".msg.debug").last
+    details = understood(page, chip.click)
     assert page.locator(".msg.user").last.inner_text() == title
     assert user_events(assistant_stack, page)[-1]["text"].startswith("/")
     assert shown_confidences(details) == ["button"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from clinic_activity import POPULAR_QUESTION, POPULAR_TIMES, UNANSWERED
-from console_support import count_rows, csrf_of, signed_in_page
+from console_support import count_rows, csrf_of
 
 pytestmark = [pytest.mark.browser]
 
@@ -13,11 +13,10 @@ pytestmark = [pytest.mark.browser]
 OPEN_GROUPS = 3 + len(UNANSWERED)
 
 
-@pytest.fixture(scope="module")
-def staff(browser, busy_console):
-    page = signed_in_page(browser, busy_console.url)
-    yield page
-    page.context.close()
+def decisions_on_the_popular_question(console) -> int:
+    return count_rows(
+        console.database_url, "unanswered_reviews", "normalised_text", POPULAR_QUESTION
+    )
 
 
 def popular_row(page):
@@ -57,15 +56,7 @@ def test_a_post_without_the_confirmation_assigns_nothing(staff, busy_console):
     )
     assert response.status == 200
     assert f"Assign {POPULAR_TIMES} messages" in response.text()
-    assert (
-        count_rows(
-            busy_console.database_url,
-            "unanswered_reviews",
-            "normalised_text",
-            POPULAR_QUESTION,
-        )
-        == 0
-    )
+    assert decisions_on_the_popular_question(busy_console) == 0
 
 
 def test_assigning_many_messages_asks_first_with_the_count(staff, busy_console):
@@ -85,12 +76,4 @@ def test_assigning_many_messages_asks_first_with_the_count(staff, busy_console):
     staff.click(f"button:has-text('Assign {POPULAR_TIMES} messages')")
     assert f"Assigned {POPULAR_TIMES} messages" in staff.locator(".flash").inner_text()
     assert popular_row(staff).count() == 0
-    assert (
-        count_rows(
-            busy_console.database_url,
-            "unanswered_reviews",
-            "normalised_text",
-            POPULAR_QUESTION,
-        )
-        == 1
-    )
+    assert decisions_on_the_popular_question(busy_console) == 1

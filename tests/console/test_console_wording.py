@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-from console_support import signed_in_page
 
 pytestmark = [pytest.mark.browser]
 
@@ -15,13 +14,6 @@ DAY = r"\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}"
 OTHER_DATES = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}\b|\b0\d [A-Z][a-z]{2}\b"
 )
-
-
-@pytest.fixture(scope="module")
-def staff(browser, busy_console):
-    page = signed_in_page(browser, busy_console.url)
-    yield page
-    page.context.close()
 
 
 def test_topics_read_as_the_clinic_wrote_them(staff, busy_console):
