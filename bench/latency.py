@@ -23,19 +23,13 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.questions import FAQ_QUESTIONS
 from launcher.services import VENV_BIN, Service, quiet_environment
 from launcher.testing import free_port
 
 # What each bot is asked: FAQ questions for the assistant, a greeting for the
 # bare bot (its quickest complete turn).
-FAQ_MESSAGES = (
-    "does it hurt?",
-    "how much does it cost",
-    "can it cover my fue scars",
-    "how long does it last",
-    "is it better than a hair transplant",
-    "what aftercare do I need",
-)
+FAQ_MESSAGES = FAQ_QUESTIONS
 BASELINE_MESSAGES = ("hello", "hi", "hey there", "good morning", "hello", "hi")
 # Each simulated visitor sends this many messages, then a new one starts, so
 # both trackers stay the length of a real short conversation.
@@ -125,7 +119,7 @@ def baseline_server(folder: Path, model: Path) -> Iterator[str]:
         started.stop()
 
 
-async def _visitor(
+async def visitor(
     session: aiohttp.ClientSession,
     url: str,
     messages: Sequence[str],
@@ -150,19 +144,21 @@ async def _visitor(
     return errors
 
 
-async def _round(
+async def measure_round(
     base_url: str, messages: Sequence[str], concurrency: int, total: int
 ) -> tuple[list[float], int, float]:
+    """`total` messages from `concurrency` visitors at once, after a warm-up;
+    (round-trip times in ms, errors, seconds taken)."""
     url = f"{base_url}/webhooks/rest/webhook"
     samples: list[float] = []
     timeout = aiohttp.ClientTimeout(total=120)
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-        await _visitor(session, url, messages, 2, [])  # warm the path
+        await visitor(session, url, messages, 2, [])  # warm the path
         started = time.perf_counter()
         errors = await asyncio.gather(
             *(
-                _visitor(session, url, messages, total // concurrency, samples)
+                visitor(session, url, messages, total // concurrency, samples)
                 for _ in range(concurrency)
             )
         )
@@ -183,7 +179,7 @@ def compare(assistant_url: str, baseline_url: str) -> list[tuple[Latencies, Late
                 ("baseline", baseline_url, BASELINE_MESSAGES),
             ):
                 samples, errors, seconds = asyncio.run(
-                    _round(url, messages, level, MESSAGES_PER_ROUND[level])
+                    measure_round(url, messages, level, MESSAGES_PER_ROUND[level])
                 )
                 pooled[bot][0].extend(samples)
                 pooled[bot][1].append(errors)

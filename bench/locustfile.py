@@ -21,14 +21,11 @@ from typing import Any
 
 from locust import HttpUser, between, events, task
 
+from bench.questions import FAQ_QUESTIONS
+
 REST_PATH = "/webhooks/rest/webhook"
 QUESTIONS = (
-    "does it hurt?",
-    "how much does it cost",
-    "can it cover my fue scars",
-    "how long does it last",
-    "is it better than a hair transplant",
-    "what aftercare do I need",
+    *FAQ_QUESTIONS,
     "how many sessions will I need",
     "will it look natural",
     "can it be removed",

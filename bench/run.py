@@ -15,26 +15,16 @@ import platform
 import statistics
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
-
 from bench import latency, understanding
+from bench.latency import measure_round, percentile
+from bench.questions import FAQ_QUESTIONS
 from launcher.services import PROJECT_ROOT, latest_model, train_model
 from launcher.testing import running_stack
 
 REPORT = PROJECT_ROOT / "docs" / "benchmarks.md"
-# Questions that each trigger a database-backed answer.
-QUESTIONS = [
-    "does it hurt?",
-    "how much does it cost",
-    "can it cover my fue scars",
-    "how long does it last",
-    "is it better than a hair transplant",
-    "what aftercare do I need",
-]
 CONCURRENCY = (1, 10, 50)
 MESSAGES_PER_LEVEL = {1: 60, 10: 300, 50: 600}
 
@@ -48,12 +38,6 @@ class LoadResult:
     p99_ms: float
     per_second: float
     errors: int
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def machine_description() -> str:
@@ -94,42 +78,10 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-async def conversation(
-    session: aiohttp.ClientSession, url: str, count: int, latencies: list[float]
-) -> int:
-    """One visitor sending `count` questions in turn; returns the error count."""
-    sender = f"bench-{uuid.uuid4().hex[:10]}"
-    errors = 0
-    for index in range(count):
-        body = {"sender": sender, "message": QUESTIONS[index % len(QUESTIONS)]}
-        started = time.perf_counter()
-        try:
-            async with session.post(url, json=body) as response:
-                replies = await response.json()
-                if response.status != 200 or not replies:
-                    errors += 1
-        except aiohttp.ClientError:
-            errors += 1
-        latencies.append((time.perf_counter() - started) * 1000)
-    return errors
-
-
 async def load_level(rasa_url: str, concurrency: int, total: int) -> LoadResult:
-    url = f"{rasa_url}/webhooks/rest/webhook"
-    per_conversation = max(1, total // concurrency)
-    latencies: list[float] = []
-    timeout = aiohttp.ClientTimeout(total=120)
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-        await conversation(session, url, 2, [])  # warm-up
-        started = time.perf_counter()
-        errors = await asyncio.gather(
-            *(
-                conversation(session, url, per_conversation, latencies)
-                for _ in range(concurrency)
-            )
-        )
-        elapsed = time.perf_counter() - started
+    latencies, errors, elapsed = await measure_round(
+        rasa_url, FAQ_QUESTIONS, concurrency, total
+    )
     return LoadResult(
         concurrency=concurrency,
         messages=len(latencies),
@@ -137,7 +89,7 @@ async def load_level(rasa_url: str, concurrency: int, total: int) -> LoadResult:
         p95_ms=percentile(latencies, 0.95),
         p99_ms=percentile(latencies, 0.99),
         per_second=len(latencies) / elapsed,
-        errors=sum(errors),
+        errors=errors,
     )
 
 

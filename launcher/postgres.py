@@ -58,8 +58,11 @@ def hand_over(path: Path) -> None:
         os.chown(path, uid, gid)
 
 
-def run_as_server_account(command: list[str], cwd: Path) -> None:
-    """Run a PostgreSQL tool as the server's account; raise with its output."""
+def run_as_server_account(
+    command: list[str], cwd: Path, log: Path | None = None
+) -> None:
+    """Run a PostgreSQL tool as the server's account; raise with its output
+    (and the server's `log`, if there is one)."""
     user, _, _ = server_account()
     completed = subprocess.run(
         command,
@@ -71,8 +74,10 @@ def run_as_server_account(command: list[str], cwd: Path) -> None:
         check=False,
     )
     if completed.returncode != 0:
+        server_log = log.read_text() if log is not None and log.exists() else ""
         raise RuntimeError(
             f"{' '.join(command)} failed:\n{completed.stdout}{completed.stderr}"
+            f"{server_log}"
         )
 
 

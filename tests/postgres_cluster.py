@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,7 +91,7 @@ class PostgresCluster:
 @contextmanager
 def running_cluster(bin_dir: Path) -> Iterator[PostgresCluster]:
     """Initialise and start a cluster in a temporary folder; stop and delete it."""
-    user, uid, gid = postgres.server_account()
+    _, uid, gid = postgres.server_account()
     root = Path(tempfile.mkdtemp(prefix="smp-postgres-"))
     if uid is not None and gid is not None:
         os.chown(root, uid, gid)
@@ -100,21 +99,7 @@ def running_cluster(bin_dir: Path) -> Iterator[PostgresCluster]:
     port = _free_port()
 
     def run(*command: str) -> None:
-        completed = subprocess.run(
-            command,
-            cwd=root,
-            user=user,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if completed.returncode != 0:
-            log = log_file.read_text() if log_file.exists() else ""
-            raise RuntimeError(
-                f"{' '.join(command)} failed:\n{completed.stdout}{completed.stderr}"
-                f"{log}"
-            )
+        postgres.run_as_server_account(list(command), cwd=root, log=log_file)
 
     started = False
     try:
