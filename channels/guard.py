@@ -10,6 +10,7 @@ guard, so an address's allowance covers the widget and REST together.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import Counter
@@ -50,6 +51,16 @@ def _replies() -> dict[str, str]:
 def reply_text(name: str, **values: object) -> str:
     """The visitor-facing sentence `name` (a domain.yml response), filled in."""
     return _replies()[name].format(**values)
+
+
+def fingerprint(text: str) -> str:
+    """A visitor's message as logs name it: its length and a hash, never its text.
+
+    The hash lets a message be matched to a report about it without the log
+    holding what the visitor wrote (often contact details).
+    """
+    digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
+    return f"{len(text)} characters, sha256 {digest}"
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from sanic.response import HTTPResponse, ResponseStream
 
 from channels.bodies import BodyError, parse_message_body
 from channels.callers import OriginPolicy, caller_of, install_origin_check
-from channels.guard import ChannelGuard, shared_guard
+from channels.guard import ChannelGuard, fingerprint, shared_guard
 from channels.plain_text import PlainTextCollector
 from channels.spec import ChannelSpec
 from channels.tokens import REST_TOKEN_FILE, configured_or_generated
@@ -203,11 +203,15 @@ class RestInput(RasaRestInput):
                     )
                 )
             except CancelledError:
-                logger.error("A REST message timed out.")
+                logger.error(
+                    "A REST message (%s) timed out.", fingerprint(message.text)
+                )
             except Exception:
                 # Nothing of this turn was stored (the conversation store may be
                 # down): replies already collected must not read as done.
-                logger.exception("A REST message failed.")
+                logger.exception(
+                    "A REST message (%s) failed.", fingerprint(message.text)
+                )
                 return error(
                     503,
                     "not_processed",

@@ -29,6 +29,7 @@ It also awaits `enter_room`, which Rasa 3.6 forgets to do with python-socketio
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -43,7 +44,7 @@ from socketio import AsyncServer
 from channels import action_calls
 from channels.bodies import MAX_DEPTH, nesting_depth
 from channels.callers import Caller, OriginPolicy, caller_of, install_origin_check
-from channels.guard import ChannelGuard, shared_guard
+from channels.guard import ChannelGuard, fingerprint, shared_guard
 from channels.spec import ChannelSpec
 from channels.tokens import (
     SESSION_SECRET_FILE,
@@ -52,6 +53,8 @@ from channels.tokens import (
     new_conversation_id,
 )
 from smp.settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 # Always on: the website widget's channel. Allowed origins come from settings.
 CHANNEL = ChannelSpec(
@@ -223,14 +226,18 @@ class SocketIOInput(RasaSocketIOInput):
             metadata = data.get(self.metadata_key)
             if not isinstance(metadata, dict) or nesting_depth(metadata) > MAX_DEPTH:
                 metadata = {}
-            await on_new_message(
-                UserMessage(
-                    text,
-                    SocketIOOutput(sio, self.bot_message_evt),
-                    conversation,
-                    input_channel=self.name(),
-                    metadata=metadata,
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        SocketIOOutput(sio, self.bot_message_evt),
+                        conversation,
+                        input_channel=self.name(),
+                        metadata=metadata,
+                    )
                 )
-            )
+            except Exception:
+                # Logged by its length and hash: the text may hold contact details.
+                logger.exception("A widget message (%s) failed.", fingerprint(text))
 
         return blueprint

@@ -7,12 +7,14 @@ and stops them all on Ctrl-C.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
 from pathlib import Path
 
 from launcher.exposure import refuse_unsafe_exposure
+from launcher.private_files import OWNER_ONLY_UMASK, keep_database_private
 from launcher.runtime import write_runtime_config
 from launcher.schema import create_all_tables
 from launcher.services import (
@@ -60,7 +62,11 @@ def main() -> int:
     # Before anything is written or bound: nothing reachable from elsewhere
     # runs with a default secret.
     refuse_unsafe_exposure(settings)
+    # The database, secrets and config files it creates are owner-only, and
+    # so is a database file left readable by an older release.
+    os.umask(OWNER_ONLY_UMASK)
     prepare_database()
+    keep_database_private(settings.database_url)
     endpoints, credentials = write_runtime_config()
     model = latest_model()
     if model is None:

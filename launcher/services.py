@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launcher.private_files import OWNER_ONLY_UMASK, log_output_of
 from smp.settings import LOOPBACK, PROJECT_ROOT, Settings, get_settings
 from web.server import VENDOR_DIR, vendor_ready
 
@@ -50,19 +51,23 @@ class Service:
     ready_probe: Callable[[], bool] | None = None
 
     def start(self) -> Service:
-        output = None
-        if self.log_path is not None:
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            output = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        logged = self.log_path is not None
         self.process = subprocess.Popen(
             list(self.command),
             cwd=PROJECT_ROOT,
             env=quiet_environment(self.env),
-            stdout=output,
-            stderr=subprocess.STDOUT if output else None,
+            stdout=subprocess.PIPE if logged else None,
+            stderr=subprocess.STDOUT if logged else None,
             start_new_session=True,
+            # What it creates (a database, secrets, files) is owner-only.
+            umask=OWNER_ONLY_UMASK,
         )
-        self._output = output
+        # Its log is owner-only, rotated and masked (launcher/private_files.py).
+        self._output = (
+            log_output_of(self.process.stdout, self.log_path)
+            if self.log_path is not None and self.process.stdout is not None
+            else None
+        )
         return self
 
     def wait_ready(self, timeout: float = 240.0) -> None:
@@ -108,7 +113,8 @@ class Service:
     def _close_output(self) -> None:
         output = getattr(self, "_output", None)
         if output is not None:
-            output.close()
+            # The copy ends when the process group has closed its output.
+            output.join(timeout=10)
             self._output = None
 
 

@@ -19,6 +19,7 @@ import yaml
 
 from channels.registry import CHANNELS
 from channels.socketio import CHANNEL as SOCKETIO
+from launcher.private_files import keep_database_private
 from launcher.runtime import credentials_config, endpoints_config, write_private
 from launcher.schema import create_all_tables
 from launcher.services import Service, action_server, latest_model, rasa_server
@@ -95,6 +96,7 @@ def running_stack(
     if model is None:
         raise RuntimeError("No trained model in models/: run `make train` first.")
     database_url = make_database(workdir)
+    keep_database_private(database_url)
     actions_port, rasa_port = free_port(), free_port()
     stack_env = {
         "DATABASE_URL": database_url,

@@ -119,6 +119,9 @@ class Settings:
     channel_limits: ChannelLimits = LIMITS
     low_confidence_threshold: float = 0.35
     retention_days: int = 365
+    # Each server's log under var/log/ rotates at this size, keeping this many.
+    log_max_bytes: int = 10 * 1024 * 1024
+    log_backups: int = 5
     console: ConsoleOptions = ConsoleOptions()
     # The whole environment, read-only: messaging channels declare their own
     # variables (channels/registry.py) and the launcher looks them up here.
@@ -184,6 +187,8 @@ class Settings:
             ),
             low_confidence_threshold=_float(env, "SMP_LOW_CONFIDENCE", 0.35),
             retention_days=_int(env, "RETENTION_DAYS", 365),
+            log_max_bytes=_int(env, "LOG_MAX_BYTES", 10 * 1024 * 1024),
+            log_backups=_int(env, "LOG_BACKUPS", 5),
             console=ConsoleOptions(
                 port=_int(env, "CONSOLE_PORT", DEFAULT_CONSOLE_PORT),
                 host=_text(env, "CONSOLE_HOST", LOOPBACK),
