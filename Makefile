@@ -109,7 +109,7 @@ shell: $(MODEL) ## Chat in the terminal (starts the action server alongside)
 	trap "kill $$pid 2>/dev/null" EXIT; \
 	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-test: lint test-data $(MODEL) test-unit test-js test-nlu test-stories test-e2e ## The whole suite
+test: lint test-data $(MODEL) test-unit test-js test-nlu test-stories test-e2e test-cluster ## The whole suite
 
 test-js: ## Unit tests of the chat widget's modules (Node's test runner)
 	node --test tests/widget/
