@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from console.dates import DateRange
-from console.paging import page_count
+from console.paging import PageOf, page_count
 from console.turns import FALLBACK_ACTION, is_payload
 from smp.conversations import (
     decode,
@@ -60,18 +60,6 @@ class ConversationSummary:
     user_messages: int
     had_fallback: bool
     first_message: str = ""
-
-
-@dataclass(frozen=True)
-class ConversationPage:
-    conversations: list[ConversationSummary]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return page_count(self.total, self.page_size)
 
 
 def _fallback_flag(table: Table) -> ColumnElement:
@@ -142,11 +130,11 @@ def list_conversations(
     page: int = 1,
     page_size: int = 25,
     staff_prefix: str,
-) -> ConversationPage:
+) -> PageOf[ConversationSummary]:
     """Conversations, the most recently active first, one page at a time."""
     table = events_table(session)
     if table is None:
-        return ConversationPage([], 0, 1, page_size)
+        return PageOf([], 0, 1, page_size)
     user_count = func.sum(case((table.c.type_name == "user", 1), else_=0))
     had_fallback = _fallback_flag(table)
     last_at = func.max(table.c.timestamp)
@@ -187,7 +175,7 @@ def list_conversations(
         .offset((page - 1) * page_size)
     ).all()
     firsts = first_messages(session, [row.sender_id for row in rows])
-    return ConversationPage(
+    return PageOf(
         [
             ConversationSummary(
                 sender_id=row.sender_id,

@@ -53,7 +53,7 @@ def index():
         )
         intents = known_intents(session, config.test_sender_prefix)
         requests = conversations_with_requests(
-            session, [c.sender_id for c in page.conversations]
+            session, [c.sender_id for c in page.items]
         )
     args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template(
