@@ -31,7 +31,7 @@ SERVERS ?= 2
 CLUSTER_PORT ?= 8080
 CLUSTER_CONSOLE_PORT ?= 8081
 
-.PHONY: help install install-cluster cluster test-cluster bench-load system-deps venv python-deps spacy db migrate web-deps train run shell \
+.PHONY: help install install-cluster cluster test-cluster bench-load fuzz system-deps venv python-deps spacy db migrate web-deps train run shell \
 	test test-data test-unit test-js test-nlu test-stories test-e2e lint bench topics \
 	staff-user purge clean
 
@@ -141,6 +141,10 @@ lint: ## ruff (lint and format check) over the Python code; mypy strict on smp/ 
 bench: $(MODEL) ## Accuracy, latency (against a bare rasa init bot), load, training and start-up figures
 	$(PY) -m bench.run --cross-validation
 	$(MAKE) bench-load
+	$(MAKE) fuzz
+
+fuzz: $(MODEL) ## 10,000 seeded random messages against the real servers: no 5xx, no silent reply
+	$(PY) -m bench.fuzz --messages 10000
 
 bench-load: $(MODEL) ## Locust visitors on one process and on clusters of 1, 2 and 4 Rasa servers
 	$(PY) -m bench.load

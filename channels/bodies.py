@@ -9,6 +9,7 @@ too deep, no `sender`, `message` not a string, `metadata` not an object (400).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,4 +119,14 @@ def parse_message_body(raw: bytes, max_bytes: int) -> RestMessage:
     metadata = document.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BodyError(400, f"`metadata` must be an object, not {_kind(metadata)}")
-    return RestMessage(sender=sender, text=text, metadata=metadata)
+    return RestMessage(sender=sender, text=as_visitor_text(text), metadata=metadata)
+
+
+# Rasa's own commands. Typed by a visitor, they would reset or rewind the
+# conversation without a word in reply; no button or page of ours sends them.
+_RASA_COMMAND = re.compile(r"^(\s*)/(restart|back|session_start)\b", re.IGNORECASE)
+
+
+def as_visitor_text(text: str) -> str:
+    """The message, with a leading Rasa command read as the plain word."""
+    return _RASA_COMMAND.sub(r"\1\2", text, count=1)

@@ -42,7 +42,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels import action_calls
-from channels.bodies import MAX_DEPTH, nesting_depth
+from channels.bodies import MAX_DEPTH, as_visitor_text, nesting_depth
 from channels.callers import Caller, OriginPolicy, caller_of, install_origin_check
 from channels.guard import ChannelGuard, fingerprint, shared_guard
 from channels.spec import ChannelSpec
@@ -212,6 +212,7 @@ class SocketIOInput(RasaSocketIOInput):
             if not isinstance(text, str):
                 report(state, "a message whose text is not a string (ignored)")
                 return
+            text = as_visitor_text(text)
             caller = state.get("caller") or Caller(address="unknown", local=False)
             admission = await guard.admit(conversation, caller, text)
             room = self._room_of(sid, conversation)

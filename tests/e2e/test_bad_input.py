@@ -149,3 +149,11 @@ async def test_a_long_widget_message_is_answered_without_being_classified(
         assert user_messages(assistant_stack.tracker(conversation)) == []
     finally:
         await tab.close()
+
+
+@pytest.mark.parametrize("command", ["/restart", "/back", "/session_start"])
+def test_a_rasa_command_typed_by_a_visitor_gets_a_reply_not_silence(
+    assistant_stack, command
+):
+    replies = assistant_stack.say(f"command-{uuid.uuid4().hex[:8]}", command)
+    assert any(reply.get("text") or reply.get("buttons") for reply in replies)
