@@ -158,7 +158,9 @@ class ActionAnswerFaq(Action):
         ]
         if offer:
             buttons.append(texts.book_button())
-        dispatcher.utter_message(text=text, buttons=buttons)
+        # The widget asks "Was this helpful?" about this answer version.
+        answer_ref = {"id": answer.id, "version": answer.version}
+        dispatcher.utter_message(text=text, buttons=buttons, answer=answer_ref)
 
         discussed = list(tracker.get_slot("topics_discussed") or [])
         topic = topics[intent].topic if intent in topics else intent

@@ -7,11 +7,12 @@ module with a `CHANNEL = ChannelSpec(...)` and add it here (docs/channels.md).
 
 from __future__ import annotations
 
-from channels import rest, socketio, telegram, whatsapp
+from channels import feedback, rest, socketio, telegram, whatsapp
 from channels.spec import ChannelSpec
 
 CHANNELS: tuple[ChannelSpec, ...] = (
     socketio.CHANNEL,
+    feedback.CHANNEL,
     rest.CHANNEL,
     whatsapp.CHANNEL,
     telegram.CHANNEL,

@@ -34,7 +34,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage, decode_bearer_token
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
+from rasa.core.channels.socketio import SocketBlueprint
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
@@ -52,6 +52,7 @@ from channels.tokens import (
     configured_or_generated,
     new_conversation_id,
 )
+from channels.widget_output import WidgetOutput
 from smp.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -231,7 +232,7 @@ class SocketIOInput(RasaSocketIOInput):
                 await on_new_message(
                     UserMessage(
                         text,
-                        SocketIOOutput(sio, self.bot_message_evt),
+                        WidgetOutput(sio, self.bot_message_evt),
                         conversation,
                         input_channel=self.name(),
                         metadata=metadata,

@@ -1,7 +1,8 @@
 """Questions the assistant could not answer, grouped for staff review.
 
 A visitor message counts as unanswered when it was classified `nlu_fallback` or
-`out_of_scope`, or its top intent's confidence was below the threshold. Messages
+`out_of_scope`, or its top intent's confidence was below the threshold, or the
+visitor marked the answer it got as not helpful ("Was this helpful?"). Messages
 with the same text, or nearly the same, form one group. Staff assign a group to
 an intent (it becomes training data in the NLU export) or dismiss it; either
 way the decision is kept in `unanswered_reviews` and the group leaves the list.
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from console.dates import DateRange
 from console.events import UserMessage, user_messages
 from console.models import UnansweredReview
+from smp import repository
 from smp.db import utcnow
 from smp.topics import UNCLEAR_INTENTS
 
@@ -150,6 +152,31 @@ def decided_texts(session: Session) -> list[str]:
     return list(session.scalars(select(UnansweredReview.normalised_text)).all())
 
 
+def unhelpfully_answered(
+    session: Session, dates: DateRange = DateRange()
+) -> list[UserMessage]:
+    """Questions whose answer a visitor marked "not helpful", as review messages.
+
+    Their intent is the one answered, with full confidence: the classifier was
+    sure, the answer still did not help.
+    """
+    return [
+        UserMessage(
+            event_id=0,
+            sender_id=question.conversation_id,
+            timestamp=question.at.replace(tzinfo=dt.timezone.utc).timestamp(),
+            text=question.question,
+            intent=question.intent,
+            confidence=1.0,
+            guess=question.intent,
+            guess_confidence=1.0,
+        )
+        for question in repository.unhelpful_questions(
+            session, since=dates.start_utc, until=dates.end_utc
+        )
+    ]
+
+
 def open_groups(
     session: Session,
     *,
@@ -161,9 +188,18 @@ def open_groups(
     decided = decided_texts(session)
     decided_set = set(decided)
     pending = []
-    for message in user_messages(session, staff_prefix=staff_prefix, dates=dates):
-        if not is_unanswered(message, threshold):
-            continue
+    unclear = [
+        message
+        for message in user_messages(session, staff_prefix=staff_prefix, dates=dates)
+        if is_unanswered(message, threshold)
+    ]
+    seen = {(message.sender_id, message.text) for message in unclear}
+    unhelpful = [
+        message
+        for message in unhelpfully_answered(session, dates)
+        if (message.sender_id, message.text) not in seen
+    ]
+    for message in unclear + unhelpful:
         key = normalise(message.text)
         if key in decided_set or any(similar(key, done) for done in decided):
             continue

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -88,6 +89,33 @@ class AnswerRevision(Base):
     edited_at = Column(DateTime, nullable=False, default=utcnow)
 
     answer = relationship("Answer", back_populates="revisions")
+
+
+class AnswerFeedback(Base):
+    """A visitor's "Was this helpful?" on one version of an answer.
+
+    One vote per conversation, answer and version: voting again changes it.
+    `question` is what the visitor asked before the answer, kept so that an
+    unhelpful answer can send its question to the console's review.
+    """
+
+    __tablename__ = "answer_feedback"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "answer_id", "answer_version"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    answer_id = Column(
+        ForeignKey("answers.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    answer_version = Column(Integer, nullable=False)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    helpful = Column(Boolean, nullable=False)
+    comment = Column(Text, nullable=False, default="")
+    question = Column(String(500), nullable=False, default="")
+    channel = Column(String(64), nullable=False, default="")
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class VisitorRequestColumns:

@@ -15,13 +15,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smp.db import (
     REQUEST_STATUSES,
     Answer,
+    AnswerFeedback,
     AnswerRevision,
     BookingRequest,
     HandoffRequest,
@@ -454,3 +455,170 @@ def delete_requests_for_conversations(
             session.delete(row)
         removed += len(rows)
     return removed
+
+
+# -- "Was this helpful?" --------------------------------------------------------
+
+MAX_FEEDBACK_COMMENT = 1000
+MAX_FEEDBACK_QUESTION = 500
+
+
+@dataclass(frozen=True)
+class FeedbackVote:
+    """A visitor's vote on one version of an answer, as the channel received it."""
+
+    conversation_id: str
+    answer_id: int
+    answer_version: int
+    helpful: bool
+    comment: str = ""
+    question: str = ""
+    channel: str = ""
+
+
+def record_feedback(session: Session, vote: FeedbackVote) -> bool:
+    """Store `vote`, replacing this conversation's earlier vote on that version.
+
+    A later vote without a comment keeps the comment given before.
+
+    Returns:
+        False (nothing stored) when the answer or that version does not exist.
+    """
+    answer = session.get(Answer, vote.answer_id)
+    if answer is None or not 1 <= vote.answer_version <= answer.version:
+        return False
+    key = (
+        AnswerFeedback.conversation_id == vote.conversation_id,
+        AnswerFeedback.answer_id == vote.answer_id,
+        AnswerFeedback.answer_version == vote.answer_version,
+    )
+    row = session.scalars(select(AnswerFeedback).where(*key)).first()
+    if row is None:
+        row = AnswerFeedback(
+            conversation_id=vote.conversation_id,
+            answer_id=vote.answer_id,
+            answer_version=vote.answer_version,
+            helpful=vote.helpful,
+            comment="",
+            question=vote.question[:MAX_FEEDBACK_QUESTION],
+            channel=vote.channel,
+        )
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        except IntegrityError:  # the same visitor's other tab, just now
+            row = session.scalars(select(AnswerFeedback).where(*key)).one()
+    row.helpful = vote.helpful
+    if vote.comment.strip():
+        row.comment = vote.comment.strip()[:MAX_FEEDBACK_COMMENT]
+    row.updated_at = utcnow()
+    session.flush()
+    return True
+
+
+@dataclass(frozen=True)
+class Helpfulness:
+    """The votes on one version of one answer."""
+
+    answer_id: int
+    intent: str
+    variant: str
+    version: int
+    current_version: int
+    helpful: int
+    unhelpful: int
+    comments: tuple[str, ...]
+
+    @property
+    def votes(self) -> int:
+        return self.helpful + self.unhelpful
+
+    @property
+    def helpful_share(self) -> float:
+        """Helpful votes as a share of all votes (0 without votes)."""
+        return self.helpful / self.votes if self.votes else 0.0
+
+
+def helpfulness(session: Session, comments_per_version: int = 5) -> list[Helpfulness]:
+    """Votes per answer and version, answers in intent order, newest version first."""
+    counts = session.execute(
+        select(
+            AnswerFeedback.answer_id,
+            AnswerFeedback.answer_version,
+            func.sum(case((AnswerFeedback.helpful.is_(True), 1), else_=0)),
+            func.sum(case((AnswerFeedback.helpful.is_(False), 1), else_=0)),
+        ).group_by(AnswerFeedback.answer_id, AnswerFeedback.answer_version)
+    ).all()
+    if not counts:
+        return []
+    answers = {
+        row.id: row
+        for row in session.scalars(
+            select(Answer).where(Answer.id.in_({answer_id for answer_id, *_ in counts}))
+        )
+    }
+    comments: dict[tuple[int, int], list[str]] = {}
+    for answer_id, version, comment in session.execute(
+        select(
+            AnswerFeedback.answer_id,
+            AnswerFeedback.answer_version,
+            AnswerFeedback.comment,
+        )
+        .where(AnswerFeedback.comment != "")
+        .order_by(AnswerFeedback.updated_at.desc(), AnswerFeedback.id.desc())
+    ):
+        kept = comments.setdefault((answer_id, version), [])
+        if len(kept) < comments_per_version:
+            kept.append(comment)
+    rows = [
+        Helpfulness(
+            answer_id=answer_id,
+            intent=answers[answer_id].intent,
+            variant=AnswerView.of(answers[answer_id]).variant_label,
+            version=version,
+            current_version=answers[answer_id].version,
+            helpful=int(helpful or 0),
+            unhelpful=int(unhelpful or 0),
+            comments=tuple(comments.get((answer_id, version), ())),
+        )
+        for answer_id, version, helpful, unhelpful in counts
+        if answer_id in answers
+    ]
+    return sorted(rows, key=lambda r: (r.intent, r.variant, -r.version))
+
+
+@dataclass(frozen=True)
+class UnhelpfulQuestion:
+    """A question whose answer a visitor marked as not helpful."""
+
+    feedback_id: int
+    conversation_id: str
+    question: str
+    intent: str
+    at: dt.datetime
+
+
+def unhelpful_questions(
+    session: Session,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[UnhelpfulQuestion]:
+    """Questions answered unhelpfully, oldest first (for the review queue)."""
+    query = (
+        select(AnswerFeedback, Answer.intent)
+        .join(Answer, Answer.id == AnswerFeedback.answer_id)
+        .where(AnswerFeedback.helpful.is_(False), AnswerFeedback.question != "")
+        .order_by(AnswerFeedback.created_at, AnswerFeedback.id)
+    )
+    if since is not None:
+        query = query.where(AnswerFeedback.created_at >= since)
+    if until is not None:
+        query = query.where(AnswerFeedback.created_at < until)
+    return [
+        UnhelpfulQuestion(
+            row.id, row.conversation_id, row.question, intent, row.created_at
+        )
+        for row, intent in session.execute(query)
+    ]

@@ -50,6 +50,15 @@ def _load(session, answer_id: int) -> repository.AnswerView:
     return answer
 
 
+@blueprint.route("/answers/helpfulness")
+def helpfulness():
+    """Visitors' "Was this helpful?" votes per answer and per version."""
+    with db_session() as session:
+        rows = repository.helpfulness(session)
+        topics = repository.topics(session)
+    return render_template("answers_helpfulness.html", rows=rows, topics=topics)
+
+
 @blueprint.route("/answers/<int:answer_id>", methods=["GET", "POST"])
 def edit(answer_id: int):
     clinic = get_clinic()

@@ -116,11 +116,13 @@ def post_rest(
     body: bytes | dict[str, Any] | list[Any] | str | None,
     headers: dict[str, str] | None = None,
     timeout: float = 60,
+    path: str = REST_PATH,
 ) -> RestAnswer:
-    """POST `body` (bytes as they are, anything else as JSON) to the REST channel."""
+    """POST `body` (bytes as they are, anything else as JSON) to the REST channel
+    (or another of the Rasa server's `path`s)."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
     request = urllib.request.Request(
-        rasa_url + REST_PATH,
+        rasa_url + path,
         data=raw,
         headers={"Content-Type": "application/json", **(headers or {})},
         method="POST",

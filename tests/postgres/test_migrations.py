@@ -20,6 +20,7 @@ from smp.settings import PROJECT_ROOT
 EVERY_TABLE = {
     "answers",
     "answer_revisions",
+    "answer_feedback",
     "booking_requests",
     "handoff_requests",
     "staff_users",

@@ -7,6 +7,7 @@ import shutil
 import pytest
 from chat_page import ChatPage
 from playwright.sync_api import Locator, expect
+from test_widget_phone_layout import in_view, wait_until
 
 from launcher.services import PROJECT_ROOT
 from smp import repository
@@ -47,14 +48,8 @@ def test_on_a_phone_the_short_answer_and_its_buttons_are_in_view_and_more_follow
     buttons = chat.page.get_by_role("group", name="Suggested replies")
     expect(chat.page.locator(".smp-typing")).to_have_count(0)
     # Scrolling settles after the reply is shown; wait for it, then check.
-    chat.page.wait_for_function(
-        "([a, b]) => { const l = document.querySelector('.smp-log');"
-        " const r = l.getBoundingClientRect();"
-        " return [a, b].every(s => { const e = [...document.querySelectorAll(s)].pop();"
-        " const x = e.getBoundingClientRect();"
-        " return x.top >= r.top - 1 && x.bottom <= r.bottom + 1; }); }",
-        arg=[".smp-msg--bot .smp-bubble", ".smp-replies"],
-    )
+    wait_until(lambda: in_view(chat, short, "top"), "the answer's start in view", chat)
+    wait_until(lambda: in_view(chat, buttons, "bottom"), "the buttons in view", chat)
     assert fully_in_view(chat, short) and fully_in_view(chat, buttons)
     path = chat.screenshot("widget-phone-short-answer")
     shutil.copyfile(path, DOCS / "widget-phone-short-answer.png")

@@ -46,6 +46,13 @@ export const TEXT = Object.freeze({
   noReply: "No reply arrived. Please try again.",
   tryAgain: "Try again",
   moreBelow: "More below",
+  helpfulQuestion: "Was this helpful?",
+  helpful: "Helpful",
+  notHelpful: "Not helpful",
+  feedbackComment: "Anything to add? (optional)",
+  feedbackSend: "Send",
+  feedbackThanks: "Thanks for your feedback.",
+  feedbackFailed: "Sorry, that didn't go through. Please try again.",
 });
 
 export const TIMING = Object.freeze({

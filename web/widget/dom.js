@@ -33,6 +33,11 @@ const ICONS = {
   down: ["M6 9.5l6 6 6-6"],
   send: ["M12 19V5.5", "M5.5 12L12 5.5l6.5 6.5"],
   retry: ["M4.5 12a7.5 7.5 0 1 0 2.2-5.3", "M4.5 4.5v4h4"],
+  // Thumbs down is this one turned over (smp-chat.css).
+  thumb: [
+    "M7.5 10.5v9h-3v-9z",
+    "M7.5 10.5l3.6-6.6c1.3 0 2.3 1.1 2 2.5l-.6 3.1h5.1a2 2 0 0 1 2 2.3l-1.1 6.5a2 2 0 0 1-2 1.7H7.5",
+  ],
 };
 
 /** An inline SVG icon, hidden from assistive technology. */

@@ -35,9 +35,10 @@ export function replyScroll({ questionTop, answerTop, endBottom, viewHeight, max
 /**
  * The view of the message list `log`, with `cue` (a "More below" button
  * outside the scrolling list). `onChoose(button)` runs for a suggested reply,
- * `onRetry()` for "Try again".
+ * `onRetry()` for "Try again"; `feedback(message)` gives an answer's
+ * "Was this helpful?" handlers (see feedback.js).
  */
-export function createLogView({ log, cue, onChoose, onRetry }) {
+export function createLogView({ log, cue, onChoose, onRetry, feedback = null }) {
   const typing = h("div", { class: "smp-typing", "aria-hidden": "true" }, [
     h("span"),
     h("span"),
@@ -84,7 +85,7 @@ export function createLogView({ log, cue, onChoose, onRetry }) {
         waiting.delete(message.id);
         markWaiting(node, false);
       } else {
-        node = messageNode(message, messages[i - 1]);
+        node = messageNode(message, messages[i - 1], feedback);
       }
       setContinued(node, message, messages[i - 1]);
       place(node, lastShownNode());

@@ -9,6 +9,7 @@
  */
 import { TEXT } from "./config.js";
 import { h } from "./dom.js";
+import { feedbackNode } from "./feedback.js";
 
 const LINK_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
 const IMAGE_PROTOCOLS = new Set(["http:", "https:"]);
@@ -162,22 +163,28 @@ export function renderRichText(text) {
 
 /**
  * One message of the conversation. `previous` (the message before it) makes
- * consecutive messages from the same side sit closer together.
+ * consecutive messages from the same side sit closer together. An answer
+ * gets "Was this helpful?" when `feedback(message)` gives its handlers.
  */
-export function messageNode(message, previous) {
+export function messageNode(message, previous, feedback = null) {
   const role = message.role === "user" ? "user" : "bot";
   const bubble = h("div", { class: "smp-bubble" });
   if (message.text) bubble.append(renderRichText(message.text));
   const image = message.image ? safeImageUrl(String(message.image)) : null;
   if (image) bubble.append(h("img", { class: "smp-image", src: image.href, alt: TEXT.image }));
   const continued = previous && previous.role === message.role;
+  const handlers = role === "bot" && message.answer && feedback ? feedback(message) : null;
   return h(
     "div",
     {
-      class: `smp-msg smp-msg--${role}${continued ? " smp-msg--cont" : ""}`,
+      class: `smp-msg smp-msg--${role}${continued ? " smp-msg--cont" : ""}${handlers ? " smp-msg--answer" : ""}`,
       "data-id": message.id,
     },
-    [h("span", { class: "smp-sr", text: role === "user" ? TEXT.youSaid : TEXT.assistantSaid }), bubble],
+    [
+      h("span", { class: "smp-sr", text: role === "user" ? TEXT.youSaid : TEXT.assistantSaid }),
+      bubble,
+      handlers ? feedbackNode(handlers) : null,
+    ],
   );
 }
 

@@ -38,7 +38,13 @@ export function botMessage(data) {
     if (url) image = url.href;
   }
   if (!text && !buttons.length && !image) return null;
-  return { id: newId(), role: "bot", text, buttons, image, at: Date.now() };
+  const message = { id: newId(), role: "bot", text, buttons, image, at: Date.now() };
+  // An FAQ answer names itself, for "Was this helpful?" (channels/widget_output.py).
+  const answer = data.answer;
+  if (answer && Number.isInteger(answer.id) && Number.isInteger(answer.version)) {
+    message.answer = { id: answer.id, version: answer.version };
+  }
+  return message;
 }
 
 /**

@@ -70,7 +70,7 @@ export function createStore(prefix, storage = probeLocalStorage(prefix)) {
 
 /** Keys that describe the conversation itself (what the message list shows). */
 export const CONVERSATION_KEYS = ["transcript", "pendingUntil"];
-const MESSAGE_KEYS = ["transcript", "pendingUntil", "unread"];
+const MESSAGE_KEYS = ["transcript", "pendingUntil", "unread", "votes"];
 const FORGOTTEN_ON_RESET = ["session", ...MESSAGE_KEYS, "teaserDismissed"];
 
 /**
@@ -162,6 +162,16 @@ export function createConversation(store, { historyLimit, now = () => Date.now()
     },
     dismissTeaser() {
       store.set("teaserDismissed", true);
+    },
+
+    /** The visitor's "Was this helpful?" vote under `key` (see feedback.js), or null. */
+    vote(key) {
+      const votes = store.get("votes", {});
+      return votes && typeof votes === "object" && votes[key] ? votes[key] : null;
+    },
+    setVote(key, vote) {
+      const votes = store.get("votes", {});
+      store.set("votes", { ...(votes && typeof votes === "object" ? votes : {}), [key]: vote });
     },
 
     /** Forgets the conversation on this device. */

@@ -7,6 +7,7 @@
  */
 import { TIMING, VERSION, readConfig } from "./config.js";
 import { createChat } from "./chat.js";
+import { createFeedbackSender, voteKey } from "./feedback.js";
 import { createLogView } from "./log.js";
 import { CONVERSATION_KEYS, createConversation, createStore, newId } from "./state.js";
 import { createConnection } from "./socket.js";
@@ -80,7 +81,34 @@ export function start({ dataset = {}, baseUrl, timing = TIMING, loadClient } = {
       if (chat.submit(button.payload, button.title)) shell.focusInput();
     },
     onRetry: () => chat.retry(),
+    feedback: (message) => answerFeedback(message.answer),
   });
+
+  const votes = createFeedbackSender({
+    serverUrl: config.serverUrl,
+    sessionId: () => conversation.sessionId(),
+    sessionToken: () => conversation.sessionToken(),
+  });
+
+  /** "Was this helpful?" on one answer version: the vote given, and sending one. */
+  function answerFeedback(answer) {
+    const key = voteKey(answer);
+    return {
+      given: conversation.vote(key),
+      onVote: async (helpful) => {
+        const ok = await votes.send({ answer, helpful });
+        if (ok) conversation.setVote(key, { helpful, commented: false });
+        return ok;
+      },
+      onComment: async (comment) => {
+        const given = conversation.vote(key);
+        if (!given) return false;
+        const ok = await votes.send({ answer, helpful: given.helpful, comment });
+        if (ok) conversation.setVote(key, { ...given, commented: true });
+        return ok;
+      },
+    };
+  }
 
   function render() {
     view.render({
