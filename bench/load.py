@@ -16,6 +16,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -154,15 +155,19 @@ def target_for(setup: str | int, folder: Path) -> Iterator[Target]:
         with running_stack(folder, token="bench", env=UNLIMITED_RATES) as stack:  # noqa: S106
             yield Target(stack.rasa_url, stack.database_url, stack.rest_token)
         return
+    # Not inside `folder`: PostgreSQL's account must be able to reach it.
     root = Path(tempfile.mkdtemp(prefix="smp-bench-cluster-"))
-    with running_cluster(
-        root,
-        servers=int(setup),
-        public_port=free_port(),
-        console_port=free_port(),
-        env=UNLIMITED_RATES,
-    ) as cluster:
-        yield Target(cluster.public_url, cluster.database_url, cluster.rest_token)
+    try:
+        with running_cluster(
+            root,
+            servers=int(setup),
+            public_port=free_port(),
+            console_port=free_port(),
+            env=UNLIMITED_RATES,
+        ) as cluster:
+            yield Target(cluster.public_url, cluster.database_url, cluster.rest_token)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def measure(setups: tuple[str | int, ...], seconds: int) -> list[LoadRun]:

@@ -58,8 +58,10 @@ from smp.settings import LOOPBACK, PROJECT_ROOT, Settings
 CLUSTER_DIR = PROJECT_ROOT / "var" / "cluster"
 DATABASE = "smp"
 DATABASE_USER = "smp"
-# HAProxy takes a Rasa server out after this many failed checks, one a second.
-HEALTH_CHECK = "check inter 1s fall 2 rise 2"
+# HAProxy takes a Rasa server out after three failed checks two seconds apart.
+# A check may take 10 s: a server busy with a queue of messages answers late
+# but is alive (a dead one refuses the connection at once).
+HEALTH_CHECK = "check inter 2s fall 3 rise 2"
 HAPROXY = "haproxy"
 REDIS = "redis-server"
 
@@ -131,6 +133,7 @@ defaults
     timeout client 120s
     timeout server 120s
     timeout tunnel 1h
+    timeout check 10s
 
 frontend chat
     bind 127.0.0.1:{public_port}
