@@ -35,14 +35,27 @@ WHATSAPP_OPTIONS = [
 
 
 def fill_clinic_tables(url: str) -> None:
-    """Edit an answer, store requests, a staff account with a session and a
-    lockout, a review and WhatsApp's state (the schema and answers exist)."""
+    """Edit an answer and vote on it, store requests, a staff account with a
+    session and a lockout, a review and WhatsApp's state (the schema and answers
+    exist)."""
     now = utcnow()
     with session_scope(url) as session:
         answer = repository.find_answer(session, "faq_pain")
         assert answer is not None
         repository.update_answer(
             session, answer.id, editor="alex", text="Edited: a light scratching."
+        )
+        repository.record_feedback(
+            session,
+            repository.FeedbackVote(
+                conversation_id="visitor-1",
+                answer_id=answer.id,
+                answer_version=answer.version,
+                helpful=False,
+                comment="Which parts hurt most – and for how long?",
+                question="does it hurt?",
+                channel="socketio",
+            ),
         )
         repository.create_booking(
             session,
