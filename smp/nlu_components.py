@@ -151,7 +151,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         return {
             # Inverse regularisation strength of the logistic regression.
-            "C": 30.0,
+            "C": 100.0,
             # Character n-grams seen in fewer examples than this are dropped.
             "char_min_df": 2,
             # Weight of the previous classifier's probabilities (0: this alone).
