@@ -79,42 +79,38 @@ BAD_FIELDS = {
 }
 
 
-@pytest.mark.parametrize("bad", BAD_FIELDS.values(), ids=list(BAD_FIELDS))
-def test_a_submit_with_the_secret_but_invalid_details_stores_nothing(
-    assistant_stack, bad
-):
-    before = stored(assistant_stack.database_url, BookingRequest)
-    answer = call_action(
-        assistant_stack.actions_url,
-        "action_submit_booking",
-        sender(),
-        {**GOOD_BOOKING, **bad},
-        with_secret(assistant_stack),
-    )
-    assert answer.status == 200
-    said = [message.get("text") for message in answer.body["responses"]]
-    assert said == [texts.text("utter_request_not_stored")]
-    assert stored(assistant_stack.database_url, BookingRequest) == before
+SUBMITS = {
+    "booking": ("action_submit_booking", BookingRequest, list(BAD_FIELDS)),
+    "callback": (
+        "action_submit_handoff",
+        HandoffRequest,
+        ["name with markup", "email"],
+    ),
+}
+FORGED_SUBMITS = [
+    (kind, bad) for kind, (_, _, checked) in SUBMITS.items() for bad in checked
+]
 
 
 @pytest.mark.parametrize(
-    "bad", [BAD_FIELDS["name with markup"], BAD_FIELDS["email"]], ids=["name", "email"]
+    ("kind", "bad"), FORGED_SUBMITS, ids=[f"{k}: {b}" for k, b in FORGED_SUBMITS]
 )
-def test_a_callback_with_the_secret_but_invalid_details_stores_nothing(
-    assistant_stack, bad
+def test_a_submit_with_the_secret_but_invalid_details_stores_nothing(
+    assistant_stack, kind, bad
 ):
-    before = stored(assistant_stack.database_url, HandoffRequest)
+    action, model, _ = SUBMITS[kind]
+    before = stored(assistant_stack.database_url, model)
     answer = call_action(
         assistant_stack.actions_url,
-        "action_submit_handoff",
+        action,
         sender(),
-        {**GOOD_BOOKING, **bad},
+        {**GOOD_BOOKING, **BAD_FIELDS[bad]},
         with_secret(assistant_stack),
     )
     assert answer.status == 200
     said = [message.get("text") for message in answer.body["responses"]]
     assert said == [texts.text("utter_request_not_stored")]
-    assert stored(assistant_stack.database_url, HandoffRequest) == before
+    assert stored(assistant_stack.database_url, model) == before
 
 
 def test_a_submit_retried_twice_stores_one_booking(assistant_stack):

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from flaky_proxy import FlakyProxy
 from sqlalchemy import func, select
-from visitors import post_rest, texts
+from visitors import booking_answers, post_rest, texts
 
 from channels.guard import reply_text
 from launcher.services import PROJECT_ROOT
@@ -69,14 +69,7 @@ def test_a_booking_whose_submit_is_dropped_once_is_stored_once(proxied):
     stack, proxy = proxied
     sender = f"flaky-{uuid.uuid4().hex[:8]}"
     before = bookings(stack)
-    for text in (
-        "I'd like to book a consultation",
-        "Jane Doe",
-        "jane.doe@example.com",
-        "next Tuesday afternoon",
-        "covering my crown",
-        "/affirm",
-    ):
+    for text in booking_answers():
         say(stack, sender, text)
     # The confirmation runs the form's validation, then the submit: the first
     # connection of the two is dropped.

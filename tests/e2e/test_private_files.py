@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
-from visitors import post_rest, texts
+from visitors import booking_answers, post_rest, texts
 
 from channels.guard import reply_text
 from launcher.private_files import PrivateLog
@@ -54,14 +54,7 @@ def say(stack: RunningStack, sender: str, text: str, headers=None) -> str:
 
 
 def fill_booking(stack: RunningStack, sender: str) -> None:
-    for text in (
-        "I'd like to book a consultation",
-        "Jane Private",
-        f"{EMAIL}",
-        "next Tuesday afternoon",
-        f"call me on {PHONE} about my crown",
-        "/affirm",
-    ):
+    for text in booking_answers(EMAIL, concern=f"call me on {PHONE} about my crown"):
         say(stack, sender, text)
 
 

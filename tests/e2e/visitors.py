@@ -188,3 +188,17 @@ def call_action(
         status, text = error.code, error.read().decode("utf-8")
         answer_headers = dict(error.headers)
     return RestAnswer(status, answer_headers, json.loads(text) if text else None)
+
+
+def booking_answers(
+    contact: str = "jane.doe@example.com", concern: str = "covering my crown"
+) -> tuple[str, ...]:
+    """What a visitor types through the booking form, up to the read-back."""
+    return (
+        "I'd like to book a consultation",
+        "Jane Doe",
+        contact,
+        "next Tuesday afternoon",
+        concern,
+        "/affirm",
+    )
