@@ -40,11 +40,7 @@ from channels.callers import OriginPolicy, caller_of
 from channels.guard import ChannelGuard, shared_guard
 from channels.rest import OriginCheckedBlueprint, error, read_body
 from channels.spec import ChannelSpec
-from channels.tokens import (
-    SESSION_SECRET_FILE,
-    ConversationSigner,
-    configured_or_generated,
-)
+from channels.tokens import ConversationSigner, session_signer
 from smp import repository
 from smp.db import session_scope
 from smp.settings import get_settings
@@ -155,11 +151,7 @@ class FeedbackInput(InputChannel):
     ) -> Blueprint:
         settings = get_settings()
         if self.signer is None:
-            self.signer = ConversationSigner(
-                configured_or_generated(
-                    settings.session_secret, SESSION_SECRET_FILE, "SMP_SESSION_SECRET"
-                )
-            )
+            self.signer = session_signer()
         if self.guard is None:
             self.guard = shared_guard()
         signer, guard = self.signer, self.guard

@@ -46,12 +46,7 @@ from channels.bodies import MAX_DEPTH, as_visitor_text, nesting_depth
 from channels.callers import Caller, OriginPolicy, caller_of, install_origin_check
 from channels.guard import ChannelGuard, fingerprint, shared_guard
 from channels.spec import ChannelSpec
-from channels.tokens import (
-    SESSION_SECRET_FILE,
-    ConversationSigner,
-    configured_or_generated,
-    new_conversation_id,
-)
+from channels.tokens import ConversationSigner, new_conversation_id, session_signer
 from channels.widget_output import WidgetOutput
 from smp.settings import get_settings
 
@@ -101,11 +96,7 @@ class SocketIOInput(RasaSocketIOInput):
         # The widget's channel is always on: it sets up the server's action calls.
         action_calls.install()
         if self.signer is None:
-            self.signer = ConversationSigner(
-                configured_or_generated(
-                    settings.session_secret, SESSION_SECRET_FILE, "SMP_SESSION_SECRET"
-                )
-            )
+            self.signer = session_signer()
         if self.guard is None:
             self.guard = shared_guard()
         signer, guard = self.signer, self.guard

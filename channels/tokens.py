@@ -20,7 +20,7 @@ import secrets
 from pathlib import Path
 
 from smp.secrets import load_or_create_secret
-from smp.settings import PROJECT_ROOT
+from smp.settings import PROJECT_ROOT, get_settings
 
 VAR_DIR = PROJECT_ROOT / "var"
 SESSION_SECRET_FILE = VAR_DIR / "session_secret"
@@ -76,3 +76,12 @@ class ConversationSigner:
         if not conversation_id or len(token) > 128:
             return False
         return hmac.compare_digest(self.sign(conversation_id), token)
+
+
+def session_signer() -> ConversationSigner:
+    """The signer of conversation tokens, with `SMP_SESSION_SECRET` (or the
+    secret generated into `var/`)."""
+    secret = get_settings().session_secret
+    return ConversationSigner(
+        configured_or_generated(secret, SESSION_SECRET_FILE, "SMP_SESSION_SECRET")
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from console_support import page_token
+from test_console_pages import _answer_form
 
 from smp import repository
 from smp.content import answer_parts
@@ -15,18 +16,12 @@ def _answer(database_url, intent="faq_scars"):
 
 
 def _form(answer, token, **changes):
+    """The answer form as the editor posts it: the two parts apart."""
     parts = answer_parts(answer.text)
-    data = {
-        "short": parts.short,
-        "detail": parts.detail,
-        "topic": answer.topic,
-        "question": answer.question,
-        "base_version": str(answer.version),
-        "related_intents": list(answer.related_intents),
-        "csrf_token": token,
-    }
-    data.update(changes)
-    return data
+    both = {"short": parts.short, "detail": parts.detail, **changes}
+    form = _answer_form(answer, token, **both)
+    del form["text"]
+    return form
 
 
 def test_the_editor_opens_with_the_short_answer_and_the_detail_apart(

@@ -12,30 +12,20 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from test_session_takeover import origin, visitor
 from visitors import WidgetVisitor, post_rest
 
-from launcher.testing import widget_origins
 from smp.db import AnswerFeedback, session_scope
 
 pytestmark = pytest.mark.e2e
+# The demo site's origin and a widget visitor on it, as in the takeover tests.
+__all__ = ["origin", "visitor"]
 
 FEEDBACK_PATH = "/webhooks/feedback/answers"
 STRANGER_ADDRESS = "203.0.113.77"
 # Votes come through the clinic's proxy, as a visitor's would (not a local tool).
 VISITOR_ADDRESS = "198.51.100.20"
 FLOODER = "198.51.100.66"
-
-
-@pytest.fixture
-def origin(assistant_stack) -> str:
-    return widget_origins(assistant_stack.workdir)[0]
-
-
-@pytest.fixture
-async def visitor(assistant_stack, origin):
-    tab = await WidgetVisitor(assistant_stack.rasa_url, origin).connect()
-    yield tab
-    await tab.close()
 
 
 @pytest.fixture
