@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import random
 import statistics
 import sys
@@ -25,13 +26,16 @@ from pathlib import Path
 import aiohttp
 
 from bench.latency import UNLIMITED_RATES, percentile
+from bench.load import write_section
 from bench.questions import FAQ_QUESTIONS
-from bench.run import tree_rss_mb
+from bench.run import machine_description, tree_rss_mb
 from launcher.testing import running_stack
 from smp.settings import LIMITS
 from smp.topics import FAQ_INTENTS
 
 REST_PATH = "/webhooks/rest/webhook"
+# Its section of docs/benchmarks.md lies between these.
+MARKERS = ("<!-- bench.fuzz: begin -->", "<!-- bench.fuzz: end -->")
 
 FORM_ANSWERS = (
     "I'd like to book a consultation",
@@ -215,23 +219,49 @@ def main() -> int:
             elapsed = time.perf_counter() - started
             after = tree_rss_mb(stack.pids["rasa"])
 
-    sent = sum(result.statuses.values()) + len(result.failures)
-    print(
-        f"Fuzz run, seed {args.seed}: {sent} messages from {args.conversations} conversations, {args.concurrency} at once, in {elapsed:.0f} s"
-    )
-    print(f"  statuses: {dict(sorted(result.statuses.items()))}")
-    print(
-        f"  5xx: {result.server_errors}, silent replies: {len(result.silent)}, failed requests: {len(result.failures)}"
-    )
-    print(
-        f"  latency: p50 {statistics.median(result.latencies_ms):.0f} ms, "
-        f"p95 {percentile(result.latencies_ms, 0.95):.0f} ms, "
-        f"max {max(result.latencies_ms):.0f} ms"
-    )
-    print(f"  Rasa server memory: {before:.0f} MiB before, {after:.0f} MiB after")
+    lines = section(args, result, elapsed, (before, after))
+    print("\n".join(lines[1:-1]))
     for line in (result.silent + result.failures)[:20]:
         print(f"  ! {line}")
+    write_section(lines, markers=MARKERS)
     return 1 if result.server_errors or result.silent or result.failures else 0
+
+
+def section(
+    args: argparse.Namespace,
+    result: FuzzResult,
+    elapsed: float,
+    memory_mib: tuple[float, float],
+) -> list[str]:
+    """The run's section of docs/benchmarks.md, between its markers."""
+    sent = sum(result.statuses.values()) + len(result.failures)
+    statuses = ", ".join(
+        f"{status}: {count}" for status, count in sorted(result.statuses.items())
+    )
+    return [
+        MARKERS[0],
+        "## Fuzzing",
+        "",
+        f"Measured {dt.date.today().isoformat()} on {machine_description()} with "
+        f"`make fuzz` (bench/fuzz.py, seed {args.seed}): {sent} random messages over "
+        f"REST from {args.conversations} conversations, {args.concurrency} at once, "
+        "as a local tool (no rate limits).",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| messages sent | {sent} in {elapsed:.0f} s |",
+        f"| responses by status | {statuses} |",
+        f"| 5xx | {result.server_errors} |",
+        f"| silent replies (200 with nothing to show) | {len(result.silent)} |",
+        f"| requests that failed (no response) | {len(result.failures)} |",
+        f"| latency p50 / p95 / max | {statistics.median(result.latencies_ms):.0f} / "
+        f"{percentile(result.latencies_ms, 0.95):.0f} / "
+        f"{max(result.latencies_ms):.0f} ms |",
+        f"| Rasa server memory, before / after | {memory_mib[0]:.0f} / "
+        f"{memory_mib[1]:.0f} MiB |",
+        "",
+        MARKERS[1],
+    ]
 
 
 if __name__ == "__main__":

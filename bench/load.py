@@ -294,13 +294,16 @@ def section(runs: list[LoadRun], seconds: int, machine: str) -> list[str]:
     return lines
 
 
-def write_section(lines: list[str], report: Path = REPORT) -> None:
-    """Replace the section in the report, or add it at the end."""
+def write_section(
+    lines: list[str], report: Path = REPORT, markers: tuple[str, str] = (BEGIN, END)
+) -> None:
+    """Replace the section between `markers` in the report, or add it at the end."""
+    begin, end = markers
     text = report.read_text(encoding="utf-8") if report.exists() else ""
     block = "\n".join(lines)
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
+    if begin in text and end in text:
+        before, rest = text.split(begin, 1)
+        after = rest.split(end, 1)[1]
         text = before + block + after
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"

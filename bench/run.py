@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import os
 import platform
+import re
 import statistics
 import tempfile
 import time
@@ -198,13 +199,15 @@ def main() -> int:
     extra = REPORT.with_name("benchmarks-notes.md")
     if extra.exists():
         lines += [extra.read_text().rstrip(), ""]
-    # The load section comes from `make bench-load` (bench/load.py): kept.
-    from bench.load import BEGIN, END
-
+    # Sections other commands write between their markers (`make bench-load`,
+    # `make fuzz`) are kept.
     previous = REPORT.read_text() if REPORT.exists() else ""
-    if BEGIN in previous and END in previous:
-        kept = previous.split(BEGIN, 1)[1].split(END, 1)[0]
-        lines += [f"{BEGIN}{kept}{END}", ""]
+    lines += [
+        match.group(0) + "\n"
+        for match in re.finditer(
+            r"<!-- (bench\.\w+): begin -->.*?<!-- \1: end -->", previous, re.DOTALL
+        )
+    ]
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text("\n".join(lines))
     print(f"Written to {REPORT.relative_to(PROJECT_ROOT)}")
