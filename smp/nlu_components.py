@@ -154,6 +154,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "C": 100.0,
             # Character n-grams seen in fewer examples than this are dropped.
             "char_min_df": 2,
+            # Add each domain term the entity ruler marked (scar_type,
+            # alternative...) as a word of its own, so that every way of
+            # naming a transplant scar or a wig points the same way.
+            "entity_features": True,
             # Weight of the previous classifier's probabilities (0: this alone).
             "blend": 0.0,
             # Intents listed in the output ranking.
@@ -182,12 +186,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
-    @staticmethod
-    def _lemmas(message: Message) -> str:
+    def _lemmas(self, message: Message) -> str:
         doc = message.get(SPACY_DOCS[TEXT])
         if doc is None:
             return str(message.get(TEXT) or "").lower()
-        return " ".join(token.lemma_ for token in doc)
+        words = [token.lemma_ for token in doc]
+        if self._config["entity_features"]:
+            words += [f"ENTITY_{entity.label_}" for entity in doc.ents]
+        return " ".join(words)
 
     def _pipeline(self) -> Pipeline:
         # The lemmas arrive joined by spaces: each space-free run is a word.

@@ -125,3 +125,12 @@ def test_an_untrained_classifier_leaves_messages_alone(nlp, tmp_path):
     )
     [parsed] = loaded.process([message(nlp, "does it hurt")])
     assert parsed.get(INTENT) is None
+
+
+def test_domain_terms_become_words_of_their_own(nlp, tmp_path):
+    with_terms, _ = trained(nlp, tmp_path)
+    (tmp_path / "plain").mkdir()
+    without, _ = trained(nlp, tmp_path / "plain", entity_features=False)
+    text = "can smp cover a strip scar"
+    assert "ENTITY_scar_type" in with_terms._lemmas(message(nlp, text)).split()
+    assert "ENTITY_" not in without._lemmas(message(nlp, text))
