@@ -127,6 +127,7 @@ class WordlessMessageGuard(GraphComponent):
 
 
 LEMMA_PATTERN = r"[^ ]+"
+NO_INTENT: dict[str, Any] = {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}
 
 
 @DefaultV1Recipe.register(
@@ -263,12 +264,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return weight * previous + (1.0 - weight) * own
 
     def process(self, messages: list[Message]) -> list[Message]:
-        if self._model is None:
-            return messages
-        labels = [str(label) for label in self._model.classes_]
         for message in messages:
-            if not message.get(TEXT):
+            if self._model is None or not str(message.get(TEXT) or "").strip():
+                # Nothing to classify: no intent, which the fallback turns
+                # into "not understood".
+                message.set(INTENT, NO_INTENT, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
+            labels = [str(label) for label in self._model.classes_]
             own = self._model.predict_proba([self._lemmas(message)])[0]
             probabilities = self._blended(message, labels, own)
             order = np.argsort(-probabilities)

@@ -6,6 +6,7 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -114,7 +115,7 @@ def test_blending_weighs_the_previous_classifiers_ranking(nlp, tmp_path):
     assert blended.get(INTENT)["confidence"] > 0.9
 
 
-def test_an_untrained_classifier_leaves_messages_alone(nlp, tmp_path):
+def test_an_untrained_classifier_gives_no_intent(nlp, tmp_path):
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(GraphSchema({}), "test")
     loaded = LinearIntentClassifier.load(
@@ -124,7 +125,23 @@ def test_an_untrained_classifier_leaves_messages_alone(nlp, tmp_path):
         context,
     )
     [parsed] = loaded.process([message(nlp, "does it hurt")])
-    assert parsed.get(INTENT) is None
+    assert parsed.get(INTENT) == {"name": None, "confidence": 0.0}
+    assert parsed.get(INTENT_RANKING_KEY) == []
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_an_empty_message_gets_no_intent_for_the_fallback_to_read(nlp, tmp_path, text):
+    classifier, _ = trained(nlp, tmp_path)
+    [parsed] = classifier.process([message(nlp, text)])
+    assert parsed.get(INTENT) == {"name": None, "confidence": 0.0}
+    fallback = FallbackClassifier.create(
+        {**FallbackClassifier.get_default_config(), "threshold": 0.2},
+        LocalModelStorage(tmp_path),
+        Resource("fallback"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+    [checked] = fallback.process([parsed])
+    assert checked.get(INTENT)["name"] == "nlu_fallback"
 
 
 def test_domain_terms_become_words_of_their_own(nlp, tmp_path):
