@@ -1,4 +1,4 @@
-"""Rasa's command line with two changes to the Rasa server's turn.
+"""Rasa's command line with three changes to the Rasa server's turn.
 
 1. The action server's answers are checked at the cost of one check.
 
@@ -18,6 +18,11 @@ meanwhile is never stored. Here the tracker store's errors reach the channel
 instead (the message gets no answer, nothing is processed) and the visitor's
 next try, once the database is back, carries on the real conversation.
 
+3. The conversation store's database connections are checked before use
+(`pool_pre_ping`, as smp/db.py does for the product's own tables), so that
+after a database restart no visitor's message is spent discovering that the
+pooled connections are dead.
+
 The launcher starts the Rasa server as `python -m launcher.rasa_main run ...`,
 which is `rasa run ...` with these changes.
 """
@@ -30,12 +35,14 @@ from typing import Any
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
+from rasa.core import tracker_store
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 
 _UNPATCHED = RemoteAction._validate_action_result
+_ENGINE_KWARGS = tracker_store.create_engine_kwargs
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,10 +71,16 @@ def tracker_store_without_fallback(
     return store
 
 
+def engine_kwargs_with_ping(url: Any) -> dict[str, Any]:
+    """Rasa's engine settings for the SQL tracker store, plus `pool_pre_ping`."""
+    return {**_ENGINE_KWARGS(url), "pool_pre_ping": True}
+
+
 def install() -> None:
-    """Make both changes in this process's Rasa."""
+    """Make the three changes in this process's Rasa."""
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     Agent._create_tracker_store = staticmethod(tracker_store_without_fallback)  # type: ignore[method-assign]
+    tracker_store.create_engine_kwargs = engine_kwargs_with_ping
 
 
 def main() -> None:
