@@ -15,6 +15,7 @@ from chat_page import eventually, words
 from playwright.sync_api import expect
 
 from smp import repository
+from smp.clinic import get_clinic
 from smp.db import session_scope
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -24,7 +25,7 @@ def answer_start(database_url: str, intent: str) -> str:
     with session_scope(database_url) as session:
         answer = repository.find_answer(session, intent)
         assert answer is not None
-        return words(answer.text, 10)
+        return words(get_clinic().render(answer.text), 10)
 
 
 def said(stack, conversation: str) -> list[str]:
