@@ -14,7 +14,6 @@ the load balancer), `SMP_LOCUST_JOURNAL` (where to write the journal).
 from __future__ import annotations
 
 import json
-import os
 import random
 import uuid
 from typing import Any
@@ -60,7 +59,7 @@ class Visitor(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
-        token = os.environ.get("SMP_REST_TOKEN")
+        token = self.environment.parsed_options.rest_token
         if token:
             self.client.headers["Authorization"] = f"Bearer {token}"
 
@@ -121,9 +120,23 @@ class Visitor(HttpUser):
         self._say(sender, random.choice(QUESTIONS), "question")
 
 
+@events.init_command_line_parser.add_listener
+def add_options(parser: Any) -> None:
+    """The REST token and the journal file, read by Locust from its environment."""
+    parser.add_argument(
+        "--rest-token", env_var="SMP_REST_TOKEN", default="", help="REST API token"
+    )
+    parser.add_argument(
+        "--journal",
+        env_var="SMP_LOCUST_JOURNAL",
+        default="",
+        help="where to write the messages each conversation sent",
+    )
+
+
 @events.test_stop.add_listener
-def write_journal(**_kwargs: Any) -> None:
-    path = os.environ.get("SMP_LOCUST_JOURNAL")
+def write_journal(environment: Any, **_kwargs: Any) -> None:
+    path = environment.parsed_options.journal
     if path:
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(JOURNAL, handle)

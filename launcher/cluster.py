@@ -48,6 +48,7 @@ from launcher.services import (
     action_server,
     console_server,
     latest_model,
+    quiet_environment,
     rasa_server,
     web_server,
 )
@@ -296,7 +297,7 @@ def running_cluster(
         _prepare(database_url)
 
         public_url = f"http://{LOOPBACK}:{public_port}"
-        settings = Settings.from_environment({**os.environ, **(env or {})})
+        settings = Settings.from_environment(quiet_environment(env))
         token = http_api_token(settings)
         rest_token = configured_or_generated(
             settings.rest_api_token, REST_TOKEN_FILE, "REST_API_TOKEN"
@@ -323,7 +324,7 @@ def running_cluster(
                 # Clauses of many-question messages: parsed by its own server.
                 "RASA_URL": f"http://127.0.0.1:{rasa_port}",
             }
-            server_settings = Settings.from_environment({**os.environ, **own})
+            server_settings = Settings.from_environment(quiet_environment(own))
             endpoints, credentials = write_runtime_config(
                 root / f"rasa-{index}", server_settings
             )
