@@ -10,8 +10,9 @@ server, `install()` wraps Rasa's `RemoteAction.run` so that:
   actions store a request once per conversation and details (its submission
   key, unique in the database), the others only read;
 - an action that still fails sends the visitor `utter_action_failed` ("please
-  try again") instead of nothing. A form's validation that is refused on
-  purpose (`ActionExecutionRejection`) is left to Rasa as before.
+  try again") instead of nothing; when it was a form's check, the form keeps
+  asking its question. A form's validation that is refused on purpose
+  (`ActionExecutionRejection`) is left to Rasa as before.
 
 Both sides keep connections the same way: Rasa opens a new connection for
 each call and the action server keeps idle ones longer than any client
@@ -29,7 +30,8 @@ from rasa.core.actions.action import (
     RemoteAction,
     create_bot_utterance,
 )
-from rasa.shared.core.events import Event
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.events import Event, SlotSet
 
 from channels.guard import reply_text
 
@@ -73,11 +75,26 @@ async def run_surviving(self: RemoteAction, *args: Any, **kwargs: Any) -> list[E
             self.name(),
             type(error).__name__,
         )
-        return [
-            create_bot_utterance(
-                {"text": reply_text("action_failed"), "utter_action": FAILED}
-            )
-        ]
+        told = create_bot_utterance(
+            {"text": reply_text("action_failed"), "utter_action": FAILED}
+        )
+        return [told, *_keep_form_asking(self, args, kwargs)]
+
+
+def _keep_form_asking(
+    action: RemoteAction, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> list[Event]:
+    """For a form's failed check: the asked slot stays empty, so the form asks again.
+
+    Without a slot event from the check, a form whose slot only the check can
+    fill (the confirmation) is rejected, and the visitor would get the
+    fallback instead of the question again.
+    """
+    if not action.name().startswith("validate_"):
+        return []
+    tracker = kwargs.get("tracker", args[2] if len(args) > 2 else None)
+    asked = tracker.get_slot(REQUESTED_SLOT) if tracker is not None else None
+    return [SlotSet(str(asked), None)] if asked else []
 
 
 def install() -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from flaky_proxy import FlakyProxy
 from sqlalchemy import func, select
 from visitors import booking_answers, post_rest, texts
@@ -50,6 +51,11 @@ def say(stack: RunningStack, sender: str, text: str) -> str:
     return texts(answer.body)
 
 
+def fallback_text() -> str:
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return str(domain["responses"]["utter_default"][0]["text"])
+
+
 def bookings(stack: RunningStack) -> int:
     with session_scope(stack.database_url) as session:
         return session.scalar(select(func.count()).select_from(BookingRequest))
@@ -76,6 +82,27 @@ def test_a_booking_whose_submit_is_dropped_once_is_stored_once(proxied):
     proxy.drop_next(1)
     done = say(stack, sender, "/affirm")
     assert proxy.dropped == 1
+    assert "BK-" in done
+    assert bookings(stack) == before + 1
+
+
+def test_a_confirmation_whose_check_cannot_run_is_asked_again_and_stored_once(
+    proxied,
+):
+    stack, proxy = proxied
+    sender = f"unchecked-{uuid.uuid4().hex[:8]}"
+    before = bookings(stack)
+    for text in booking_answers():
+        say(stack, sender, text)
+    # The form's check of the confirmation fails twice: the call and its retry.
+    proxy.drop_next(2)
+    failed = say(stack, sender, "/affirm")
+    assert proxy.dropped == 2
+    assert reply_text("action_failed") in failed
+    assert fallback_text() not in failed
+    assert "BK-" not in failed
+    assert bookings(stack) == before
+    done = say(stack, sender, "/affirm")
     assert "BK-" in done
     assert bookings(stack) == before + 1
 
