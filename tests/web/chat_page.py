@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ from launcher.services import PROJECT_ROOT
 from smp.clinic import get_clinic
 
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
+DOCS = PROJECT_ROOT / "docs"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 CLINIC_NAME = get_clinic().name
@@ -97,6 +100,14 @@ class ChatPage:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path), animations="disabled")
+        return path
+
+    def docs_screenshot(self, name: str) -> Path:
+        """A screenshot for test-artifacts/, and for docs/ too when
+        `SMP_DOCS_SCREENSHOTS=1` (how the widget's pictures in docs/ are made)."""
+        path = self.screenshot(name)
+        if os.environ.get("SMP_DOCS_SCREENSHOTS") == "1":
+            shutil.copyfile(path, DOCS / path.name)
         return path
 
 

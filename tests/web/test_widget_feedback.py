@@ -3,14 +3,11 @@ stored with the answer's version, and still shown after a reload."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from chat_page import eventually
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from launcher.services import PROJECT_ROOT
 from smp import repository
 from smp.db import AnswerFeedback, session_scope
 
@@ -63,8 +60,7 @@ def test_a_visitor_rates_an_answer_with_one_tap_and_adds_a_comment(
     comment = feedback.get_by_role("textbox", name="Anything to add? (optional)")
     expect(comment).to_be_visible()
     comment.fill("Does the sun matter?")
-    path = chat.screenshot("widget-phone-feedback")
-    shutil.copyfile(path, PROJECT_ROOT / "docs" / "widget-phone-feedback.png")
+    chat.docs_screenshot("widget-phone-feedback")
     feedback.get_by_role("button", name="Send").click()
     expect(feedback.get_by_role("status")).to_have_text("Thanks for your feedback.")
     expect(comment).to_be_hidden()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from chat_page import ChatPage
 from playwright.sync_api import Locator, expect
@@ -51,8 +49,7 @@ def test_on_a_phone_the_short_answer_and_its_buttons_are_in_view_and_more_follow
     wait_until(lambda: in_view(chat, short, "top"), "the answer's start in view", chat)
     wait_until(lambda: in_view(chat, buttons, "bottom"), "the buttons in view", chat)
     assert fully_in_view(chat, short) and fully_in_view(chat, buttons)
-    path = chat.screenshot("widget-phone-short-answer")
-    shutil.copyfile(path, DOCS / "widget-phone-short-answer.png")
+    chat.docs_screenshot("widget-phone-short-answer")
 
     more.click()
     expect(chat.user_messages.last).to_have_text("Tell me more")
