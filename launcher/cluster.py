@@ -40,6 +40,7 @@ from sqlalchemy import create_engine
 
 from channels.tokens import REST_TOKEN_FILE, configured_or_generated
 from launcher import postgres
+from launcher.exposure import refuse_unsafe_exposure
 from launcher.run import http_api_token, prepare_database
 from launcher.runtime import write_runtime_config
 from launcher.schema import rasa_events_table
@@ -393,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8080, help="chat and demo site")
     parser.add_argument("--console-port", type=int, default=8081)
     args = parser.parse_args(argv)
+    # As for `make run`: nothing reachable from elsewhere with a default secret.
+    refuse_unsafe_exposure(Settings.from_environment(quiet_environment()))
     stopping = False
 
     def stop(*_args: object) -> None:

@@ -51,8 +51,10 @@ def all_strong(but: str = "") -> dict[str, str]:
     return {name: strong() for name in CORE_SECRETS if name != but}
 
 
-def launch(tmp_path, extra: dict[str, str]) -> tuple[subprocess.CompletedProcess, int]:
-    """Run the launcher with `extra` over a clean environment; return it and
+def launch(
+    tmp_path, extra: dict[str, str], module: str = "launcher.run"
+) -> tuple[subprocess.CompletedProcess, int]:
+    """Run a launcher with `extra` over a clean environment; return it and
     the console port it was given."""
     env = {
         name: value
@@ -72,7 +74,7 @@ def launch(tmp_path, extra: dict[str, str]) -> tuple[subprocess.CompletedProcess
         }
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "launcher.run"],
+        [sys.executable, "-m", module],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -150,6 +152,16 @@ def test_the_launcher_refuses_and_names_each_variable_to_set(tmp_path, case):
     assert named_variables(finished.stderr) == expected
     # Refused before anything was written or started.
     assert not (tmp_path / "clinic.db").exists()
+    assert nothing_listens_on(console_port)
+
+
+def test_the_cluster_launcher_refuses_the_same_way(tmp_path):
+    extra, expected = CASES["console on every address, nothing set"]
+    finished, console_port = launch(tmp_path, extra, module="launcher.cluster")
+    assert finished.returncode != 0
+    assert "Refusing to start" in finished.stderr
+    assert named_variables(finished.stderr) == expected
+    assert "Cluster ready" not in finished.stdout
     assert nothing_listens_on(console_port)
 
 
