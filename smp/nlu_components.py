@@ -176,6 +176,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._storage = model_storage
         self._resource = resource
         self._model = model
+        self._labels = self._labels_of(model)
+
+    @staticmethod
+    def _labels_of(model: Pipeline | None) -> list[str]:
+        """The intents in the order of the model's probabilities."""
+        return [] if model is None else [str(label) for label in model.classes_]
 
     @classmethod
     def create(
@@ -231,6 +237,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             [str(message.get(INTENT)) for message in examples],
         )
         self._model = model
+        self._labels = self._labels_of(model)
         with self._storage.write_to(self._resource) as directory:
             joblib.dump(model, directory / "linear_intent.joblib")
         return self._resource
@@ -271,7 +278,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 message.set(INTENT, NO_INTENT, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
-            labels = [str(label) for label in self._model.classes_]
+            labels = self._labels
             own = self._model.predict_proba([self._lemmas(message)])[0]
             probabilities = self._blended(message, labels, own)
             order = np.argsort(-probabilities)
