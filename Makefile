@@ -104,10 +104,8 @@ run: ## Start the whole product (trains first if there is no model)
 cluster: $(MODEL) ## SERVERS Rasa and action servers behind HAProxy, sharing PostgreSQL and Redis (data in var/cluster)
 	$(PY) -m launcher.cluster --servers $(SERVERS) --port $(CLUSTER_PORT) --console-port $(CLUSTER_CONSOLE_PORT)
 
-shell: $(MODEL) ## Chat in the terminal (starts the action server alongside)
-	@$(RASA) run actions --actions actions >var/actions-shell.log 2>&1 & pid=$$!; \
-	trap "kill $$pid 2>/dev/null" EXIT; \
-	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+shell: $(MODEL) ## Chat in the terminal (starts the action server alongside, with its secret)
+	$(PY) -m launcher.shell --model $(MODEL)
 
 test: lint test-data $(MODEL) test-unit test-js test-nlu test-stories test-e2e test-cluster ## The whole suite
 
