@@ -12,7 +12,8 @@ place under the same URL:
 - requires a `sender` (400 without one: there is no shared conversation);
 - reads at most `MAX_BODY_BYTES` (413) and checks the body's shape before
   anything else reads it (400 with the reason, channels/bodies.py);
-- answers in plain text, without markdown markers (channels/plain_text.py);
+- answers in plain text, without markdown markers (channels/plain_text.py),
+  streamed (`?stream=true`, one reply a line) or whole;
 - answers 503 with `Retry-After` when a message could not be processed (the
   conversation store unreachable, say), never the replies of a turn that was
   not stored;
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from asyncio import CancelledError
+from asyncio import CancelledError, Queue
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -40,7 +41,7 @@ from sanic.response import HTTPResponse, ResponseStream
 from channels.bodies import BodyError, parse_message_body
 from channels.callers import OriginPolicy, caller_of, install_origin_check
 from channels.guard import ChannelGuard, fingerprint, shared_guard
-from channels.plain_text import PlainTextCollector
+from channels.plain_text import PlainTextCollector, PlainTextQueue
 from channels.spec import ChannelSpec
 from channels.tokens import REST_TOKEN_FILE, configured_or_generated
 from smp.settings import get_settings
@@ -118,6 +119,27 @@ class RestInput(RasaRestInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> RestInput:
         return cls()
+
+    @staticmethod
+    async def on_message_wrapper(
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: str,
+        queue: Queue,
+        sender_id: str,
+        input_channel: str,
+        metadata: dict[str, Any] | None,
+    ) -> None:
+        """Rasa's streamed turn (`?stream=true`), its replies made plain text."""
+        await on_new_message(
+            UserMessage(
+                text,
+                PlainTextQueue(queue),
+                sender_id,
+                input_channel=input_channel,
+                metadata=metadata,
+            )
+        )
+        await queue.put("DONE")
 
     def authorised(self, request: Request) -> bool:
         """Whether the request carries the REST API token."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from asyncio import Queue
 from typing import Any
 
-from channels.plain_text import PlainTextCollector
+from channels.plain_text import PlainTextCollector, PlainTextQueue
 from channels.telegram import CHANNEL, PlainTextTelegramOutput, TelegramInput
 
 ANSWER = "**Numbing cream:** we offer it.\n- *Hairline* first\n\nCall +44 1244 555 010."
@@ -21,6 +22,19 @@ async def test_the_rest_collector_keeps_plain_text_and_buttons():
         {"recipient_id": "visitor", "text": PLAIN.split("\n\n")[0]},
         {"recipient_id": "visitor", "text": PLAIN.split("\n\n")[1]},
     ]
+
+
+async def test_the_streamed_rest_queue_gets_plain_text_and_buttons_as_they_come():
+    queue: Queue = Queue()
+    output = PlainTextQueue(queue)
+    await output.send_text_with_buttons("visitor", ANSWER, BUTTONS)
+    assert queue.get_nowait() == {
+        "recipient_id": "visitor",
+        "text": PLAIN,
+        "buttons": BUTTONS,
+    }
+    await output.send_text_message("visitor", ANSWER)
+    assert [queue.get_nowait()["text"] for _ in range(2)] == PLAIN.split("\n\n")
 
 
 class RecordingTelegramOutput(PlainTextTelegramOutput):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
 import uuid
 
 import pytest
@@ -156,3 +158,37 @@ def test_a_malformed_contact_in_the_form_is_re_asked_not_answered(
         assert answer.split("\n")[0][:60].lower() not in said
     # Still on the same question: a valid address moves the form on.
     assert "when would suit you" in texts(say(sender, "sam@example.com")).lower()
+
+
+def streamed(rasa_url: str, sender: str, text: str) -> list[dict]:
+    """The replies of `POST /webhooks/rest/webhook?stream=true`, one JSON a line."""
+    request = urllib.request.Request(
+        f"{rasa_url}/webhooks/rest/webhook?stream=true",
+        data=json.dumps({"sender": sender, "message": text}).encode("utf-8"),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        assert response.status == 200
+        lines = response.read().decode("utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_streamed_replies_are_plain_text_like_the_others(assistant_stack):
+    # The full answer ("Tell me more") is the one with bold and lists.
+    question = "what happens during the procedure?"
+    plain_sender, streamed_sender = new_sender(), new_sender()
+    asked = assistant_stack.say(plain_sender, question)
+    more = next(
+        button["payload"]
+        for reply in asked
+        for button in reply.get("buttons", [])
+        if button["title"] == "Tell me more"
+    )
+    plain = assistant_stack.say(plain_sender, more)
+    streamed(assistant_stack.rasa_url, streamed_sender, question)
+    answer = streamed(assistant_stack.rasa_url, streamed_sender, more)
+    stored = stored_answer_text(assistant_stack.database_url, "faq_procedure")
+    assert "**" in stored
+    assert "**" not in texts(answer)
+    assert texts(answer) == texts(plain).replace(plain_sender, streamed_sender)
