@@ -57,6 +57,7 @@ class ConversationSummary:
     sender_id: str
     started_at: float
     last_at: float
+    # Messages the visitor typed: payloads (`/greet`, button clicks) left out.
     user_messages: int
     had_fallback: bool
     first_message: str = ""
@@ -136,13 +137,19 @@ def list_conversations(
     if table is None:
         return PageOf([], 0, 1, page_size)
     user_count = func.sum(case((table.c.type_name == "user", 1), else_=0))
+    # Payloads (`/greet` when the widget opens, button clicks) were not typed.
+    typed = and_(
+        table.c.type_name == "user",
+        message_text(session, table).not_like("/%"),
+    )
+    typed_count = func.sum(case((typed, 1), else_=0))
     had_fallback = _fallback_flag(table)
     last_at = func.max(table.c.timestamp)
     grouped = select(
         table.c.sender_id.label("sender_id"),
         func.min(table.c.timestamp).label("started_at"),
         last_at.label("last_at"),
-        user_count.label("user_messages"),
+        typed_count.label("user_messages"),
         had_fallback.label("had_fallback"),
     ).group_by(table.c.sender_id)
     if filters.staff_tests:
@@ -160,7 +167,8 @@ def list_conversations(
         grouped = grouped.having(last_at >= filters.dates.start_epoch)
     if filters.dates.end_epoch is not None:
         grouped = grouped.having(func.min(table.c.timestamp) < filters.dates.end_epoch)
-    # Conversations where nothing was said yet (only a session start) are noise.
+    # Conversations where nothing was said yet (only a session start) are noise;
+    # one where the visitor only clicked buttons is not.
     grouped = grouped.having(user_count > 0)
     if filters.fallback_only:
         grouped = grouped.having(had_fallback == 1)

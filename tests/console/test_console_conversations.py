@@ -36,6 +36,16 @@ def test_the_list_previews_what_the_visitor_typed_first(staff, busy_console):
     assert WIDGET_START not in staff.locator("table.data").inner_text()
 
 
+def test_the_message_count_is_what_the_visitor_typed(staff, busy_console):
+    # The widget's /greet, one button click, then one typed question.
+    staff.goto(f"{busy_console.url}/conversations")
+    row = staff.locator("tr", has=staff.locator("code", has_text="widget-5d1c9e07"))
+    assert row.locator("td.num").inner_text() == "1"
+    heading = staff.locator("table.data th.num")
+    assert heading.text_content() == "Typed"
+    assert "button clicks are not counted" in heading.get_attribute("title").lower()
+
+
 def search(page, base_url: str, query: str) -> list[str]:
     """Search from the conversation list's box; the conversation ids found."""
     page.goto(f"{base_url}/conversations")
