@@ -31,6 +31,7 @@ REPLIES = {
     "too_long": "utter_message_too_long",
     "slow_down": "utter_slow_down",
     "action_failed": "utter_action_failed",  # channels/action_calls.py
+    "turn_failed": "utter_turn_failed",  # channels/socketio.py
 }
 # Refusals are logged once a minute per address and reason, with a count, so a
 # flood does not flood the log.

@@ -15,6 +15,9 @@ only a name; the right to a conversation is a token:
   never to one it names: a message naming another conversation is dropped.
 - One visitor address may hold at most `MAX_CONNECTIONS_PER_ADDRESS` open
   connections (20); the next is refused until one closes.
+- A message the Rasa server fails to process (the conversation store
+  unreachable, say) is answered with `utter_turn_failed` marked
+  `turn_failed: true`: the widget keeps the message and offers "Try again".
 - Each message passes the guard (channels/guard.py): per-conversation and
   per-address rate limits and a length cap, answered with a polite bot
   message instead of reaching the assistant. Frames larger than
@@ -44,7 +47,7 @@ from socketio import AsyncServer
 from channels import action_calls
 from channels.bodies import MAX_DEPTH, as_visitor_text, nesting_depth
 from channels.callers import Caller, OriginPolicy, caller_of, install_origin_check
-from channels.guard import ChannelGuard, fingerprint, shared_guard
+from channels.guard import ChannelGuard, fingerprint, reply_text, shared_guard
 from channels.spec import ChannelSpec
 from channels.tokens import ConversationSigner, new_conversation_id, session_signer
 from channels.widget_output import WidgetOutput
@@ -232,5 +235,13 @@ class SocketIOInput(RasaSocketIOInput):
             except Exception:
                 # Logged by its length and hash: the text may hold contact details.
                 logger.exception("A widget message (%s) failed.", fingerprint(text))
+                # Nothing of the turn was stored: the visitor is told, and the
+                # widget keeps the message for "Try again".
+                await sio.emit(
+                    self.bot_message_evt,
+                    {"text": reply_text("turn_failed"), "turn_failed": True},
+                    room=room,
+                    namespace=namespace,
+                )
 
         return blueprint

@@ -186,6 +186,44 @@ describe("a reply that never arrives", () => {
     assert.equal(s.chat.unanswered, false);
   });
 
+  test("a failed turn is no bubble: its text is the notice and Try again resends", () => {
+    const s = setup({ startPayload: "" });
+    s.goOnline();
+    s.chat.submit("/book", "Book a consultation");
+    s.chat.receive(
+      { id: "f1", role: "bot", text: "Sorry, try again.", buttons: [], failed: true },
+      { open: true },
+    );
+    assert.equal(s.conversation.isPending(), false); // No waiting for 45 s.
+    assert.equal(s.chat.unanswered, true);
+    assert.equal(s.conversation.failure(), "Sorry, try again.");
+    assert.deepEqual(s.texts(), ["user: Book a consultation"]);
+    assert.ok(s.events.includes("failed"));
+
+    assert.equal(s.chat.retry(), true);
+    assert.deepEqual(s.connection.sent, ["/book", "/book"]);
+    assert.equal(s.conversation.failure(), null);
+    assert.equal(s.chat.unanswered, false);
+    s.botSays("Booked");
+    s.clock.tick(timing.burstQuietMs + 50);
+    assert.deepEqual(s.texts(), ["user: Book a consultation", "bot: Booked"]);
+    assert.equal(s.chat.unanswered, false);
+  });
+
+  test("a turn that fails after some bubbles still offers to resend the message", () => {
+    const s = setup({ startPayload: "" });
+    s.goOnline();
+    s.chat.submit("hello");
+    s.botSays("Part of it");
+    s.chat.receive(
+      { id: "f2", role: "bot", text: "Sorry, try again.", buttons: [], failed: true },
+      { open: true },
+    );
+    assert.equal(s.chat.unanswered, true);
+    assert.equal(s.chat.retry(), true);
+    assert.deepEqual(s.connection.sent, ["hello", "hello"]);
+  });
+
   test("Try again waits for the connection", () => {
     const s = setup({ startPayload: "" });
     s.goOnline();

@@ -138,6 +138,17 @@ describe("the message list", () => {
     assert.equal(log.querySelector(".smp-reply").disabled, false);
   });
 
+  test("a message the server failed gets its reason as the notice, with Try again", () => {
+    const failure = "Sorry, I couldn't take in that message just now.";
+    view.render({ ...base, messages: [user("q")], unanswered: true, online: true });
+    assert.match(log.querySelector(".smp-notice").textContent, /No reply arrived/);
+    view.render({ ...base, messages: [user("q")], unanswered: true, failure, online: true });
+    assert.deepEqual(shown(), ["user: q", "notice"]);
+    assert.equal(log.querySelector(".smp-notice-text").textContent, failure);
+    log.querySelector(".smp-notice button").click();
+    assert.equal(retries, 1);
+  });
+
   test("an unanswered message gets the notice with Try again", () => {
     view.render({ ...base, messages: [user("q")], unanswered: true, online: false });
     assert.deepEqual(shown(), ["user: q", "notice"]);

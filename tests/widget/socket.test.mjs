@@ -216,6 +216,14 @@ describe("botMessage", () => {
     assert.ok(message.id);
   });
 
+  test("a turn the server could not process is marked failed, and only then", () => {
+    const failed = botMessage({ text: "Sorry, please try again.", turn_failed: true });
+    assert.equal(failed.failed, true);
+    assert.equal(failed.text, "Sorry, please try again.");
+    assert.equal(botMessage({ text: "Hi", turn_failed: "yes" }).failed, undefined);
+    assert.equal(botMessage({ text: "Hi" }).failed, undefined);
+  });
+
   test("buttons as well as quick replies, at most ten", () => {
     const buttons = Array.from({ length: 12 }, (_, i) => ({ title: `B${i}`, payload: `/b${i}` }));
     assert.equal(botMessage({ buttons }).buttons.length, 10);

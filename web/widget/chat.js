@@ -11,7 +11,8 @@
  *   come for `burstQuietMs`. The typing dots stay on until then.
  * - If no bubble comes within `replyTimeoutMs`, the reply counts as lost and
  *   the visitor is offered "Try again" (`retry()`), which sends the last
- *   message again.
+ *   message again. The same when the server says it could not process the
+ *   message (a `failed` bot message): its text replaces the "no reply" notice.
  * - When the connection is lost, nothing waits for it: the waiting messages'
  *   text goes back to the message box (`onReturn`), so it is neither lost nor
  *   sent late without the visitor seeing it.
@@ -30,7 +31,7 @@ const defaultTimers = {
  * - `conversation`: see state.js; `connection`: see socket.js;
  * - `timing`: `replyTimeoutMs`, `welcomeTimeoutMs`, `burstQuietMs`;
  * - `onChange(event)`: something to show changed; `event.type` is one of
- *   "queued", "sent", "reply", "settled", "status", "sync";
+ *   "queued", "sent", "reply", "failed", "settled", "status", "sync";
  * - `onReturn(texts)`: waiting messages whose text goes back to the box;
  * - `timers` and `now`: the clock (tests pass a fake one).
  */
@@ -118,12 +119,12 @@ export function createChat({
       return accepting();
     },
 
-    /** Whether the latest message got no reply in time. */
+    /** Whether the latest message got no reply in time, or failed on the server. */
     get unanswered() {
+      if (outbox.length || conversation.isPending()) return false;
       const last = conversation.last();
-      return Boolean(
-        last && last.role === "user" && !outbox.length && !conversation.isPending(),
-      );
+      if (last && last.role === "user") return true;
+      return conversation.failure() !== null && conversation.lastFromVisitor() !== null;
     },
 
     /** The chat was opened: connect, and welcome a new visitor. */
@@ -151,11 +152,12 @@ export function createChat({
       return true;
     },
 
-    /** Sends the last message again after its reply got lost. */
+    /** Sends the last message again after its reply got lost or failed. */
     retry() {
-      const last = conversation.last();
-      if (!this.unanswered || !ready()) return false;
+      const last = conversation.lastFromVisitor();
+      if (!this.unanswered || !last || !ready()) return false;
       if (!connection.send(last.sent ?? last.text)) return false;
+      conversation.clearFailure();
       conversation.claim(tabId);
       awaitReply(timing.replyTimeoutMs);
       onChange({ type: "sent", message: last, retried: true });
@@ -167,6 +169,15 @@ export function createChat({
       // Another tab of this visitor sent the latest message: it records the
       // reply, and this tab follows through storage.
       if (!conversation.isOwner(tabId)) return;
+      if (message.failed) {
+        // Nothing of the turn was kept: the message waits for "Try again".
+        conversation.setFailure(message.text);
+        awaitReply(0);
+        if (!open) conversation.addUnread();
+        onChange({ type: "failed", message });
+        flush();
+        return;
+      }
       const replying = conversation.isPending();
       conversation.record(message);
       if (replying) awaitReply(timing.burstQuietMs);

@@ -1,6 +1,7 @@
 /**
  * The message list: keeps the `role="log"` element in line with the
- * conversation, shows the typing dots and the "no reply" notice, and scrolls
+ * conversation, shows the typing dots and the "no reply" notice (or the
+ * server's reason a message failed), and scrolls
  * so that a reply can be read from its start with its buttons in view.
  *
  * Nodes are only added for what is new and are never re-inserted when
@@ -47,7 +48,7 @@ export function createLogView({ log, cue, onChoose, onRetry, feedback = null }) 
   let shown = []; // [{ message, node }] for the transcript, in order.
   const waiting = new Map(); // id -> node, for messages not sent yet.
   let replies = null; // { id, node } of the suggested replies shown.
-  let notice = null;
+  let notice = null; // { text, node } of the "no reply" notice shown.
 
   const lastShownNode = () => (shown.length ? shown[shown.length - 1].node : null);
 
@@ -95,10 +96,19 @@ export function createLogView({ log, cue, onChoose, onRetry, feedback = null }) 
 
   /**
    * Shows `messages` (the transcript), then the suggested replies of the
-   * last bot message, the "no reply" notice, the typing dots and the
-   * messages in `outbox` (written, not sent yet).
+   * last bot message, the "no reply" notice (with `failure`, the server's
+   * reason, as its text), the typing dots and the messages in `outbox`
+   * (written, not sent yet).
    */
-  function render({ messages, outbox = [], pending = false, unanswered = false, accepting, online }) {
+  function render({
+    messages,
+    outbox = [],
+    pending = false,
+    unanswered = false,
+    failure = null,
+    accepting,
+    online,
+  }) {
     syncTranscript(messages);
 
     const last = messages[messages.length - 1];
@@ -118,9 +128,12 @@ export function createLogView({ log, cue, onChoose, onRetry, feedback = null }) 
       for (const button of replies.node.querySelectorAll("button")) button.disabled = !accepting;
     }
     if (unanswered) {
-      notice ??= noReplyNode({ disabled: !online, onRetry });
-      notice.querySelector("button").disabled = !online;
-      extras.push(notice);
+      // The server's reason when it gave one, else "no reply arrived".
+      const text = failure || null;
+      if (notice && notice.text !== text) notice = null;
+      notice ??= { text, node: noReplyNode({ text, disabled: !online, onRetry }) };
+      notice.node.querySelector("button").disabled = !online;
+      extras.push(notice.node);
     } else {
       notice = null;
     }

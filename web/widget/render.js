@@ -217,11 +217,14 @@ export function repliesNode(buttons, { disabled, onChoose }) {
   return group;
 }
 
-/** The notice shown when a reply never came, with its "Try again" button. */
-export function noReplyNode({ disabled, onRetry }) {
+/**
+ * The notice shown when a reply never came, or `text` when the server said
+ * why it could not answer, with its "Try again" button.
+ */
+export function noReplyNode({ text = null, disabled, onRetry }) {
   // The log around it is a live region, so the notice is announced as added.
   return h("div", { class: "smp-notice" }, [
-    h("span", { class: "smp-notice-text", text: TEXT.noReply }),
+    h("span", { class: "smp-notice-text", text: text || TEXT.noReply }),
     h("button", {
       type: "button",
       class: "smp-retry",

@@ -39,6 +39,9 @@ export function botMessage(data) {
   }
   if (!text && !buttons.length && !image) return null;
   const message = { id: newId(), role: "bot", text, buttons, image, at: Date.now() };
+  // The server could not process the visitor's message (channels/socketio.py):
+  // the text explains it, and the message is to be sent again.
+  if (data.turn_failed === true) message.failed = true;
   // An FAQ answer names itself, for "Was this helpful?" (channels/widget_output.py).
   const answer = data.answer;
   if (answer && Number.isInteger(answer.id) && Number.isInteger(answer.version)) {

@@ -69,8 +69,8 @@ export function createStore(prefix, storage = probeLocalStorage(prefix)) {
 }
 
 /** Keys that describe the conversation itself (what the message list shows). */
-export const CONVERSATION_KEYS = ["transcript", "pendingUntil"];
-const MESSAGE_KEYS = ["transcript", "pendingUntil", "unread", "votes"];
+export const CONVERSATION_KEYS = ["transcript", "pendingUntil", "failure"];
+const MESSAGE_KEYS = ["transcript", "pendingUntil", "failure", "unread", "votes"];
 const FORGOTTEN_ON_RESET = ["session", ...MESSAGE_KEYS, "teaserDismissed"];
 
 /**
@@ -103,10 +103,31 @@ export function createConversation(store, { historyLimit, now = () => Date.now()
       const messages = this.transcript();
       messages.push(message);
       store.set("transcript", messages.slice(-historyLimit));
+      this.clearFailure();
     },
     last() {
       const messages = this.transcript();
       return messages[messages.length - 1] || null;
+    },
+    /** The visitor's latest message, or null. */
+    lastFromVisitor() {
+      const messages = this.transcript();
+      for (let i = messages.length - 1; i >= 0; i -= 1) {
+        if (messages[i].role === "user") return messages[i];
+      }
+      return null;
+    },
+
+    /** Why the latest message got no answer, as the server said it, or null. */
+    failure() {
+      const text = store.get("failure", null);
+      return typeof text === "string" && text ? text : null;
+    },
+    setFailure(text) {
+      store.set("failure", String(text));
+    },
+    clearFailure() {
+      if (this.failure() !== null) store.remove("failure");
     },
 
     sessionId() {

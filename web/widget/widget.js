@@ -116,6 +116,7 @@ export function start({ dataset = {}, baseUrl, timing = TIMING, loadClient } = {
       outbox: chat.outbox,
       pending: conversation.isPending(),
       unanswered: chat.unanswered,
+      failure: conversation.failure(),
       accepting: chat.accepting,
       online: connection.online,
     });
@@ -127,6 +128,7 @@ export function start({ dataset = {}, baseUrl, timing = TIMING, loadClient } = {
     if (event.type === "queued") view.scrollToEnd();
     else if (event.type === "sent" && !chat.outbox.length) view.scrollToEnd();
     else if (event.type === "reply") view.revealReply();
+    else if (event.type === "failed") view.scrollToEnd();
     else if (event.type === "status") {
       shell.setStatus(event.status, { canWrite: chat.accepting });
     }
