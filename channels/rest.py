@@ -16,7 +16,8 @@ place under the same URL:
   streamed (`?stream=true`, one reply a line) or whole;
 - answers 503 with `Retry-After` when a message could not be processed (the
   conversation store unreachable, say), never the replies of a turn that was
-  not stored;
+  not stored; a streamed answer, whose status is already sent, ends with the
+  same error as its last line instead of hanging;
 - passes each message through the guard (channels/guard.py): 429 with
   `Retry-After` when a conversation or an address sends too fast, and a
   friendly reply instead of the assistant's for a message over
@@ -50,6 +51,8 @@ from smp.settings import get_settings
 CHANNEL = ChannelSpec(name="REST", credentials_key=f"{__name__}.RestInput")
 
 logger = logging.getLogger(__name__)
+
+NOT_PROCESSED = "the message could not be processed; send it again"
 
 
 def error(
@@ -129,16 +132,24 @@ class RestInput(RasaRestInput):
         input_channel: str,
         metadata: dict[str, Any] | None,
     ) -> None:
-        """Rasa's streamed turn (`?stream=true`), its replies made plain text."""
-        await on_new_message(
-            UserMessage(
-                text,
-                PlainTextQueue(queue),
-                sender_id,
-                input_channel=input_channel,
-                metadata=metadata,
+        """Rasa's streamed turn (`?stream=true`), its replies made plain text.
+
+        Rasa's own ends the stream only when the turn succeeds: a failed turn
+        left the caller waiting for ever.
+        """
+        try:
+            await on_new_message(
+                UserMessage(
+                    text,
+                    PlainTextQueue(queue),
+                    sender_id,
+                    input_channel=input_channel,
+                    metadata=metadata,
+                )
             )
-        )
+        except Exception:
+            logger.exception("A streamed REST message (%s) failed.", fingerprint(text))
+            await queue.put({"error": "not_processed", "reason": NOT_PROCESSED})
         await queue.put("DONE")
 
     def authorised(self, request: Request) -> bool:
@@ -237,7 +248,7 @@ class RestInput(RasaRestInput):
                 return error(
                     503,
                     "not_processed",
-                    "the message could not be processed; send it again",
+                    NOT_PROCESSED,
                     headers={"Retry-After": "1"},
                 )
             return response.json(collector.messages)

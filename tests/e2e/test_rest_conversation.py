@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 import uuid
 
 import pytest
+from conversation_store import conversation_store_broken
 from sqlalchemy import select
 
 from smp import repository
@@ -192,3 +194,33 @@ def test_streamed_replies_are_plain_text_like_the_others(assistant_stack):
     assert "**" in stored
     assert "**" not in texts(answer)
     assert texts(answer) == texts(plain).replace(plain_sender, streamed_sender)
+
+
+def test_a_message_that_cannot_be_processed_gets_a_503_to_send_it_again(
+    assistant_stack,
+):
+    sender = new_sender()
+    with conversation_store_broken(assistant_stack.database_url):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            assistant_stack.say(sender, "does it hurt?")
+    assert refused.value.code == 503
+    assert json.loads(refused.value.read())["error"] == "not_processed"
+
+
+def test_a_streamed_message_that_cannot_be_processed_ends_with_that_error(
+    assistant_stack,
+):
+    sender = new_sender()
+    with conversation_store_broken(assistant_stack.database_url):
+        answer = streamed(assistant_stack.rasa_url, sender, "does it hurt?")
+    assert answer == [
+        {
+            "error": "not_processed",
+            "reason": "the message could not be processed; send it again",
+        }
+    ]
+    # Sent again once the store is back, it is answered, and stored once.
+    assert texts(streamed(assistant_stack.rasa_url, sender, "does it hurt?"))
+    events = assistant_stack.tracker(sender)["events"]
+    said = [event["text"] for event in events if event["event"] == "user"]
+    assert said == ["does it hurt?"]

@@ -2,19 +2,17 @@
 clinic's words, the message is kept, and "Try again" sends it once more.
 
 The fault is real: the conversation store's table is taken away under the
-running servers, so the Rasa server fails to read the conversation.
+running servers (tests/conversation_store.py), so the Rasa server fails to
+read the conversation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 import yaml
 from chat_page import eventually, words
+from conversation_store import conversation_store_broken
 from playwright.sync_api import expect
-from sqlalchemy import create_engine, text
 
 from launcher.services import PROJECT_ROOT
 from smp import repository
@@ -25,22 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 TURN_FAILED = DOMAIN["responses"]["utter_turn_failed"][0]["text"]
 GREETING = DOMAIN["responses"]["utter_greet"][0]["text"]
-
-
-@contextmanager
-def conversation_store_broken(database_url: str) -> Iterator[None]:
-    """Every read of a conversation fails until the block ends."""
-    engine = create_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(text("ALTER TABLE events RENAME TO events_away"))
-        try:
-            yield
-        finally:
-            with engine.begin() as connection:
-                connection.execute(text("ALTER TABLE events_away RENAME TO events"))
-    finally:
-        engine.dispose()
 
 
 def user_texts(stack, conversation: str) -> list[str]:
