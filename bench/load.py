@@ -177,14 +177,16 @@ def target_for(setup: str | int, folder: Path) -> Iterator[Target]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def measure(setups: tuple[str | int, ...], seconds: int) -> list[LoadRun]:
+def measure(
+    setups: tuple[str | int, ...], seconds: int, levels: tuple[int, ...] = LEVELS
+) -> list[LoadRun]:
     runs = []
     for setup in setups:
         with (
             tempfile.TemporaryDirectory() as tmp,
             target_for(setup, Path(tmp)) as target,
         ):
-            for users in LEVELS:
+            for users in levels:
                 stats, journal = run_locust(target, users, seconds, Path(tmp))
                 wrong_conversations, wrong_bookings = check_integrity(
                     target.database_url, journal
@@ -318,11 +320,24 @@ def main() -> int:
         default=",".join(str(setup) for setup in SETUPS),
         help="comma-separated: single and/or numbers of Rasa servers",
     )
+    parser.add_argument(
+        "--visitors",
+        default=",".join(str(users) for users in LEVELS),
+        help="comma-separated numbers of concurrent visitors",
+    )
+    parser.add_argument(
+        "--no-report",
+        action="store_true",
+        help="print the runs only, leaving docs/ as it is (for a partial run)",
+    )
     args = parser.parse_args()
     setups = tuple(
         part if part == "single" else int(part) for part in args.setups.split(",")
     )
-    runs = measure(setups, args.seconds)
+    levels = tuple(int(part) for part in args.visitors.split(","))
+    runs = measure(setups, args.seconds, levels)
+    if args.no_report:
+        return 0
     draw_chart(runs)
     write_section(section(runs, args.seconds, machine_description()))
     print(f"Written to {REPORT.relative_to(PROJECT_ROOT)} and {CHART.name}")

@@ -13,7 +13,9 @@ What starts, all on loopback and as local processes (no system services):
   socket.io session's polling requests stay on the server that holds it; a
   server that stops answering its health check is taken out and its visitors
   go to another), everything else to the demo site; a second port serves the
-  staff console.
+  staff console. Messages wait in HAProxy's queue while every Rasa server has
+  `SERVER_MAXCONN` of them in progress, rather than piling up inside a server
+  (where they would also hold up its health check) or being refused.
 
 `make run` is unchanged: one of each, SQLite. The secrets the processes share
 (HTTP API token, conversation-token key, action server secret) are the ones
@@ -60,10 +62,34 @@ from smp.settings import LOOPBACK, PROJECT_ROOT, Settings
 CLUSTER_DIR = PROJECT_ROOT / "var" / "cluster"
 DATABASE = "smp"
 DATABASE_USER = "smp"
-# HAProxy takes a Rasa server out after three failed checks two seconds apart.
-# A check may take 10 s: a server busy with a queue of messages answers late
-# but is alive (a dead one refuses the connection at once).
-HEALTH_CHECK = "check inter 2s fall 3 rise 2"
+# Messages one Rasa server works on at once; the rest wait in HAProxy's queue
+# (up to QUEUE_TIMEOUT). A server spends a message on its CPU and runs the
+# tracker and lock stores on its event loop, so more at once adds no
+# throughput (8, 16 and 24 measured alike, docs/benchmarks.md): it only delays
+# every message and the server's health check behind the others (with 150 to
+# 190 at once `GET /` took over 10 s, and HAProxy took the only server out).
+SERVER_MAXCONN = 8
+QUEUE_TIMEOUT = "60s"
+# `GET /` (Rasa's hello: no model, no database) every 3 s. A dead server
+# refuses the connection at once: after the first failure checks come every
+# second (fastinter), so it is out within about 5 s, sooner still when
+# visitors' requests meet the refusals (observe layer4: three connection
+# errors take it out). A check may take CHECK_TIMEOUT: a server busy with its
+# messages answers late but is alive, and only three late checks in a row (a
+# hung server, about a minute) take it out.
+HEALTH_CHECK = (
+    "check inter 3s fastinter 1s downinter 2s fall 3 rise 2"
+    " observe layer4 error-limit 3 on-error mark-down"
+)
+CHECK_TIMEOUT = "20s"
+# HAProxy's own answer when no Rasa server can take a message (all down, or it
+# waited QUEUE_TIMEOUT in the queue): the REST channel's error shape.
+UNAVAILABLE = (
+    "http-error status 503 content-type application/json"
+    ' string \'{"error": "unavailable", "reason": "no assistant server could take'
+    " the message; nothing was processed, send it again in a moment\"}'"
+    " hdr Retry-After 10"
+)
 HAPROXY = "haproxy"
 REDIS = "redis-server"
 
@@ -116,9 +142,15 @@ def _haproxy_config(
     web_port: int,
     console_internal_port: int,
 ) -> str:
+    names = [f"rasa-{index}" for index in range(1, len(rasa_ports) + 1)]
     rasa_servers = "\n".join(
-        f"    server rasa-{index} 127.0.0.1:{port} {HEALTH_CHECK} cookie rasa-{index}"
-        for index, port in enumerate(rasa_ports, start=1)
+        f"    server {name} 127.0.0.1:{port} maxconn {SERVER_MAXCONN}"
+        f" {HEALTH_CHECK} cookie {name}"
+        for name, port in zip(names, rasa_ports, strict=True)
+    )
+    socket_servers = "\n".join(
+        f"    server {name} 127.0.0.1:{port} track rasa/{name} cookie {name}"
+        for name, port in zip(names, rasa_ports, strict=True)
     )
     return f"""\
 # Written by launcher/cluster.py at every start.
@@ -135,21 +167,36 @@ defaults
     timeout client 120s
     timeout server 120s
     timeout tunnel 1h
-    timeout check 10s
+    timeout queue {QUEUE_TIMEOUT}
+    timeout check {CHECK_TIMEOUT}
 
 frontend chat
     bind 127.0.0.1:{public_port}
     monitor-uri /lb-health
-    acl to_rasa path_beg /socket.io/ /webhooks/ /conversations/ /model/ /status /version
+    acl to_sockets path_beg /socket.io/
+    acl to_rasa path_beg /webhooks/ /conversations/ /model/ /status /version
+    use_backend rasa_sockets if to_sockets
     use_backend rasa if to_rasa
     default_backend web
 
+# Messages (REST, other channels' webhooks, the HTTP API): at most
+# {SERVER_MAXCONN} at once per server, the rest queued.
 backend rasa
     balance roundrobin
     # socket.io keeps a session in the server that opened it: stay there.
     cookie SMP_RASA insert indirect nocache httponly
     option httpchk GET /
+    http-check expect status 200
+    {UNAVAILABLE}
 {rasa_servers}
+
+# socket.io: long-lived connections (websockets, long polls) that would take
+# the places of messages in `rasa`; the same servers, up and down with them.
+backend rasa_sockets
+    balance roundrobin
+    cookie SMP_RASA insert indirect nocache httponly
+    {UNAVAILABLE}
+{socket_servers}
 
 backend web
     server web 127.0.0.1:{web_port} check

@@ -1,51 +1,23 @@
-"""One real cluster for the fault tests: two Rasa servers and two action
-servers behind HAProxy, PostgreSQL and Redis, all on loopback, in a temporary
-folder with secrets of their own."""
+"""The two-server cluster the fault tests share, and restarting what a test
+stopped."""
 
 from __future__ import annotations
 
-import secrets
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from clusters import temporary_cluster
 
-from launcher.cluster import Cluster, running_cluster
-from launcher.testing import free_port
+from launcher.cluster import Cluster
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[Cluster]:
-    # Not under pytest's own temporary folder: PostgreSQL's account must be
-    # able to reach the data, and pytest's folder is private to this user.
-    root = Path(tempfile.mkdtemp(prefix="smp-test-cluster-"))
-    env = {
-        "RASA_TOKEN": secrets.token_hex(32),
-        "REST_API_TOKEN": secrets.token_hex(32),
-        "SMP_SESSION_SECRET": secrets.token_hex(32),
-        "ACTIONS_SECRET": secrets.token_hex(32),
-        # Every test visitor arrives from this machine through the proxy.
-        "RATE_LIMIT_ADDRESS_MESSAGES": "100000",
-    }
-    try:
-        with running_cluster(
-            root,
-            servers=2,
-            public_port=free_port(),
-            console_port=free_port(),
-            env=env,
-        ) as running:
-            yield running
-    finally:
-        logs = Path("test-artifacts/logs/cluster")
-        shutil.rmtree(logs, ignore_errors=True)
-        if (root / "log").exists():
-            shutil.copytree(root / "log", logs)
-        shutil.rmtree(root, ignore_errors=True)
+    """Two Rasa servers, shared by the fault tests."""
+    with temporary_cluster(2, "cluster") as running:
+        yield running
 
 
 @pytest.fixture
