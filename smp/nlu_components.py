@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import joblib
@@ -127,6 +128,17 @@ class WordlessMessageGuard(GraphComponent):
 
 
 LEMMA_PATTERN = r"[^ ]+"
+# The treatment's many names, as lemmas joined by spaces ("micro-pigmentation"
+# arrives as "micro - pigmentation"). Visitors name it in every kind of
+# question, so each name is read as one word, `smp`: no name can then pull a
+# question towards the topic whose examples happen to use it most.
+TREATMENT_NAMES = re.compile(
+    r"\b(?:(?:scalp|hair|head) )?micro(?: - | )?pigment(?:ation)?\b"
+    r"|\btricho?pigmentation\b"
+    r"|\b(?:scalp|hair|head|hairline) tattoo\b"
+    r"|\bs \. m \. p \.?|\bsmp\b"
+)
+TREATMENT_WORD = "smp"
 NO_INTENT: dict[str, Any] = {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}
 
 
@@ -159,6 +171,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             # alternative...) as a word of its own, so that every way of
             # naming a transplant scar or a wig points the same way.
             "entity_features": True,
+            # Read every name of the treatment as the one word `smp`.
+            "treatment_names": True,
+            # Longest word n-gram (runs of lemmas) weighed.
+            "word_ngrams": 3,
             # Weight of the previous classifier's probabilities (0: this alone).
             "blend": 0.0,
             # Intents listed in the output ranking.
@@ -200,12 +216,17 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         words = [token.lemma_ for token in doc]
         if self._config["entity_features"]:
             words += [f"ENTITY_{entity.label_}" for entity in doc.ents]
-        return " ".join(words)
+        text = " ".join(words)
+        if self._config["treatment_names"]:
+            text = TREATMENT_NAMES.sub(TREATMENT_WORD, text)
+        return text
 
     def _pipeline(self) -> Pipeline:
         # The lemmas arrive joined by spaces: each space-free run is a word.
         words = TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, token_pattern=LEMMA_PATTERN
+            ngram_range=(1, int(self._config["word_ngrams"])),
+            sublinear_tf=True,
+            token_pattern=LEMMA_PATTERN,
         )
         pieces = TfidfVectorizer(
             analyzer="char_wb",

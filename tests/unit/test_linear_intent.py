@@ -151,3 +151,32 @@ def test_domain_terms_become_words_of_their_own(nlp, tmp_path):
     text = "can smp cover a strip scar"
     assert "ENTITY_scar_type" in with_terms._lemmas(message(nlp, text)).split()
     assert "ENTITY_" not in without._lemmas(message(nlp, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how long does scalp micropigmentation last",
+        "how long does a hair tattoo last",
+        "how long does micro-pigmentation last",
+        "how long does scalp micro pigmentation last",
+        "how long does SMP last",
+    ],
+)
+def test_every_name_of_the_treatment_reads_as_one_word(nlp, tmp_path, text):
+    classifier, _ = trained(nlp, tmp_path)
+    words = classifier._lemmas(message(nlp, text)).split()
+    assert words.count("smp") == 1
+    assert not {"micropigmentation", "pigmentation", "tattoo"} & set(words)
+
+
+def test_an_ordinary_tattoo_keeps_its_word(nlp, tmp_path):
+    classifier, _ = trained(nlp, tmp_path)
+    words = classifier._lemmas(message(nlp, "is it deeper than a tattoo")).split()
+    assert "tattoo" in words and "smp" not in words
+
+
+def test_names_are_kept_when_the_option_is_off(nlp, tmp_path):
+    classifier, _ = trained(nlp, tmp_path, treatment_names=False)
+    words = classifier._lemmas(message(nlp, "is a hair tattoo permanent")).split()
+    assert "tattoo" in words and "smp" not in words
