@@ -254,15 +254,7 @@ def ablation_configs(workdir: Path) -> dict[str, dict]:
         config = copy.deepcopy(base)
         config["pipeline"][0]["model"] = str(model)
         variants[name] = config
-
-    whitespace = copy.deepcopy(base)
-    whitespace["pipeline"] = [{"name": "WhitespaceTokenizer"}] + [
-        step
-        for step in base["pipeline"]
-        if step["name"] not in {"SpacyNLP", "SpacyTokenizer"}
-        and not step["name"].endswith("DomainEntityExtractor")
-    ]
-    variants["no_spacy"] = whitespace
+    # No variant without spaCy: the intent classifier reads spaCy's lemmas.
     return variants
 
 
