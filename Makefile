@@ -84,9 +84,9 @@ web-deps: ## Front-end packages of the widget and the staff console
 		if [ -f $$dir/package.json ]; then npm ci --prefix $$dir --no-audit --no-fund --loglevel=error || exit 1; fi; \
 	done
 
-$(MODEL): config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY_MODEL)/meta.json
+$(MODEL): config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) smp/nlp.py smp/nlu_components.py
 	$(PY) -m launcher.generate --check
-	$(RASA) train --out models --fixed-model-name smp-assistant
+	$(PY) -m launcher.train
 
 $(SPACY_MODEL)/meta.json:
 	$(PY) -m launcher.manage build-spacy --output $(SPACY_MODEL)
@@ -94,9 +94,8 @@ $(SPACY_MODEL)/meta.json:
 topics: ## Regenerate domain.yml's lists and data/faq_rules.yml from smp/topics.py
 	$(PY) -m launcher.generate
 
-train: topics ## Retrain the assistant after changing data/, domain.yml or config.yml
-	$(PY) -m launcher.manage build-spacy --output $(SPACY_MODEL)
-	$(RASA) train --out models --fixed-model-name smp-assistant
+train: topics ## Retrain the assistant after changing data/, domain.yml or config.yml (spaCy pipeline included)
+	$(PY) -m launcher.train
 
 run: ## Start the whole product (trains first if there is no model)
 	$(PY) -m launcher.run

@@ -190,7 +190,7 @@ def main() -> int:
         "",
         "| figure | value |",
         "|---|---|",
-        f"| training (NLU + dialogue, `rasa train`) | {f'{train_seconds:.0f} s' if train_seconds else 'not measured (--skip-training)'} |",
+        f"| training (spaCy pipeline, NLU and dialogue: `make train`) | {f'{train_seconds:.0f} s' if train_seconds else 'not measured (--skip-training)'} |",
         f"| start-up of both servers until ready (model loaded) | {start_seconds:.1f} s |",
         f"| Rasa server memory, idle / after load test | {memory_idle['rasa']:.0f} / {memory_loaded['rasa']:.0f} MiB |",
         f"| action server memory, idle / after load test | {memory_idle['actions']:.0f} / {memory_loaded['actions']:.0f} MiB |",

@@ -240,11 +240,12 @@ def train_model(
     fixed_name: str = "smp-assistant",
     env: dict[str, str] | None = None,
 ) -> Path:
-    """Train NLU and dialogue; returns the model file."""
+    """Train NLU and dialogue (`make train`); returns the model file."""
     subprocess.run(
         [
-            str(VENV_BIN / "rasa"),
-            "train",
+            sys.executable,
+            "-m",
+            "launcher.train",
             "--out",
             str(out),
             "--fixed-model-name",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -11,6 +12,7 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.base import clone
 
 from smp.nlp import build_pipeline
 from smp.nlu_components import LinearIntentClassifier
@@ -180,3 +182,33 @@ def test_names_are_kept_when_the_option_is_off(nlp, tmp_path):
     classifier, _ = trained(nlp, tmp_path, treatment_names=False)
     words = classifier._lemmas(message(nlp, "is a hair tattoo permanent")).split()
     assert "tattoo" in words and "smp" not in words
+
+
+def test_training_stops_at_the_optimum_a_tight_lbfgs_reaches(nlp, tmp_path):
+    """The fast solver's early stop costs nothing a visitor would notice."""
+    classifier, _ = trained(nlp, tmp_path)
+    texts = [
+        classifier._lemmas(message(nlp, text))
+        for texts in EXAMPLES.values()
+        for text in texts
+    ]
+    labels = [intent for intent, texts in EXAMPLES.items() for _ in texts]
+    reference = clone(classifier._model).set_params(
+        classifier__solver="lbfgs", classifier__tol=1e-10, classifier__max_iter=10000
+    )
+    reference.fit(texts, labels)
+    unseen = [
+        classifier._lemmas(message(nlp, text))
+        for text in [
+            "is it sore afterwards",
+            "what does a session cost",
+            "does it fade",
+        ]
+    ]
+    assert list(reference.classes_) == classifier._labels
+    assert (
+        np.abs(
+            reference.predict_proba(unseen) - classifier._model.predict_proba(unseen)
+        ).max()
+        < 0.01
+    )
