@@ -41,6 +41,7 @@ from smp.validation import (
     parse_preferred_date,
     region_of,
     validate_name,
+    yes_or_no_reply,
 )
 
 logger = logging.getLogger(__name__)
@@ -183,8 +184,12 @@ class ContactQuestions:
 
     def _yes_or_no(self, tracker: Tracker, slot: str) -> dict[str, Any]:
         """True or False for a yes/no question; "unclear" makes validation re-ask."""
-        if self._answer_to(tracker, slot) is None:
+        text = self._answer_to(tracker, slot)
+        if text is None:
             return {}
+        reply = yes_or_no_reply(text)
+        if reply is not None:
+            return {slot: reply}
         intent = latest_intent(tracker)
         if intent in {"affirm", "deny"}:
             return {slot: intent == "affirm"}

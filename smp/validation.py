@@ -202,6 +202,37 @@ _NAME_LEAD_INS = re.compile(
 )
 
 
+# Replies to a yes/no question, read before the classifier: a lone "correct"
+# at the read-back was classified faq_removal (0.78), which would answer a
+# question nobody asked instead of confirming the booking.
+_YES_REPLIES = {
+    "yes", "y", "yeah", "yea", "yep", "yup", "ya", "aye", "yes please",
+    "correct", "that's correct", "thats correct", "that is correct", "right",
+    "that's right", "thats right", "that is right", "all correct", "exactly",
+    "sure", "ok", "okay", "fine", "go ahead", "do it", "send it", "please do",
+    "sounds good", "all good", "perfect", "great", "absolutely", "definitely",
+    "of course", "confirm", "confirmed", "i confirm", "agreed", "i agree",
+    "i consent", "looks good", "looks right",
+}  # fmt: skip
+_NO_REPLIES = {
+    "no", "n", "nope", "nah", "no thanks", "no thank you", "incorrect",
+    "wrong", "that's wrong", "thats wrong", "not right", "that's not right",
+    "don't", "dont", "do not", "i don't agree", "i do not agree",
+}  # fmt: skip
+_REPLY_EDGES = re.compile(r"^[\s.,!]+|[\s.,!]+$")
+
+
+def yes_or_no_reply(text: str) -> bool | None:
+    """True or False when the text is a plain yes or no, else None."""
+    reply = _REPLY_EDGES.sub("", clean_text(text, 60).lower().replace("\u2019", "'"))
+    reply = re.sub(r"\s+(please|thanks|thank you)$", "", reply)
+    if reply in _YES_REPLIES:
+        return True
+    if reply in _NO_REPLIES:
+        return False
+    return None
+
+
 def looks_like_attempt(slot: str, text: str) -> bool:
     """Whether `text` reads as an attempt at answering the form question `slot`.
 

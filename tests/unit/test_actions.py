@@ -477,6 +477,45 @@ async def test_consent_must_be_given_explicitly():
     assert slots["booking_consent"] is None
 
 
+@pytest.mark.parametrize("slot", ["booking_consent", "booking_confirmed"])
+@pytest.mark.parametrize(
+    ("typed", "misread", "meant"),
+    [
+        # What the classifier made of them, confident enough to interrupt.
+        ("correct", "faq_removal", True),
+        ("Correct!", "faq_removal", True),
+        ("yes please", "faq_cost", True),
+        ("that’s right", "faq_results", True),
+        ("nope", "faq_results", False),
+    ],
+)
+async def test_a_plain_yes_or_no_answers_the_question_whatever_the_classifier_read(
+    slot, typed, misread, meant
+):
+    filled = {"booking_name": "Jane", "booking_contact": "a@b.co"}
+    if slot == "booking_confirmed":
+        filled["booking_consent"] = True
+    slots, said = await validate(filled, typed, misread, 0.9, slot)
+    if meant:
+        assert slots[slot] is True
+    else:
+        assert slots[slot] is not True
+    assert "remov" not in said.lower() and "result" not in said.lower()
+
+
+async def test_a_question_at_the_read_back_still_pauses_the_form():
+    filled = {"booking_name": "Jane", "booking_contact": "a@b.co"}
+    slots, said = await validate(
+        {**filled, "booking_consent": True},
+        "can it be removed later?",
+        "faq_removal",
+        0.9,
+        "booking_confirmed",
+    )
+    assert "booking_confirmed" not in slots
+    assert said == ""
+
+
 async def test_the_concern_is_prefilled_from_the_topics_discussed():
     discussed = {"topics_discussed": ["scars", "cost"]}
     slots, _ = await validate(discussed, "/affirm", "affirm", 1.0, "booking_concern")

@@ -19,6 +19,7 @@ from smp.validation import (
     parse_preferred_date,
     region_of,
     validate_name,
+    yes_or_no_reply,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -189,3 +190,31 @@ def test_time_words_are_recognised_in_free_text():
 def test_control_characters_are_removed_and_length_capped():
     assert clean_text("a\x00b\u200bc\n  d", limit=5) == "abc d"
     assert len(clean_text("y" * 10_000)) == 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "reply"),
+    [
+        ("yes", True),
+        ("Correct.", True),
+        ("  that's correct!! ", True),
+        ("That\u2019s right", True),
+        ("sounds good thanks", True),
+        ("Go ahead", True),
+        ("no", False),
+        ("No thank you", False),
+        ("incorrect", False),
+        ("nah.", False),
+        # Anything more is for the classifier: a question, a correction, a
+        # longer sentence, a payload, nothing at all.
+        ("correct me if I'm wrong, does it hurt?", None),
+        ("yes but how much is it?", None),
+        ("no, my email is jane@example.com", None),
+        ("/affirm", None),
+        ("", None),
+        ("y" * 10_000, None),
+        ("\u00a1s\u00ed!", None),
+    ],
+)
+def test_a_plain_yes_or_no_is_read_without_the_classifier(typed, reply):
+    assert yes_or_no_reply(typed) is reply
