@@ -88,9 +88,6 @@ $(MODEL): config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) smp/nlp.py
 	$(PY) -m launcher.generate --check
 	$(PY) -m launcher.train
 
-$(SPACY_MODEL)/meta.json:
-	$(PY) -m launcher.manage build-spacy --output $(SPACY_MODEL)
-
 topics: ## Regenerate domain.yml's lists and data/faq_rules.yml from smp/topics.py
 	$(PY) -m launcher.generate
 

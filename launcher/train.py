@@ -9,7 +9,10 @@ What `make train` runs. It does the work of `build-spacy` followed by
   validation and the training, where `rasa train` reads them for each.
 
 The validation is the one `rasa train` runs (errors stop the training,
-warnings are printed), and the model is the one it would write.
+warnings are printed), and the model is the one it would write. Sharing the
+data takes Rasa's own training step (`rasa.model_training._train_graph`),
+which `rasa train` calls once it has read the data itself; Rasa is pinned at
+3.6.21, and tests/unit/test_launcher_train.py trains through it.
 """
 
 from __future__ import annotations
