@@ -85,6 +85,30 @@ def test_a_completed_booking_over_rest_is_stored_in_the_database(assistant_stack
         assert rows[0].preferred_date is not None
 
 
+def test_typed_yes_and_correct_complete_a_booking_like_the_buttons(assistant_stack):
+    # "correct" alone was classified faq_removal (0.78): the read-back would
+    # have been answered with the removal answer instead of sending the request.
+    sender = new_sender()
+    say = assistant_stack.say
+    say(sender, "can I cover my strip scar?")
+    say(sender, "I'd like to book a consultation")
+    say(sender, "Jane Doe")
+    say(sender, "jane.doe@example.com")
+    assert "concern" in texts(say(sender, "next Tuesday afternoon")).lower()
+    assert "ok for the clinic to contact you" in texts(say(sender, "yes")).lower()
+    summary = texts(say(sender, "Yes please"))
+    assert "Jane Doe" in summary and "jane.doe@example.com" in summary
+    done = texts(say(sender, "correct"))
+    removal = stored_answer_text(assistant_stack.database_url, "faq_removal")
+    assert removal.split("\n")[0][:60].lower() not in done.lower()
+    with session_scope(assistant_stack.database_url) as session:
+        rows = session.scalars(
+            select(BookingRequest).where(BookingRequest.conversation_id == sender)
+        ).all()
+        assert len(rows) == 1
+        assert rows[0].reference in done
+
+
 def test_a_question_during_the_booking_is_answered_and_the_form_resumes(
     assistant_stack,
 ):
