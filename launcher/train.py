@@ -22,10 +22,10 @@ import logging
 import sys
 from pathlib import Path
 
+from launcher.services import MODELS_DIR
 from smp.settings import PROJECT_ROOT
 
-SPACY_MODEL = PROJECT_ROOT / "models" / "spacy" / "smp_en"
-MODELS_DIR = PROJECT_ROOT / "models"
+SPACY_MODEL = MODELS_DIR / "spacy" / "smp_en"
 
 
 def train(
