@@ -75,14 +75,24 @@ class Service:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(
-                    f"{self.name} exited with code {self.process.returncode}"
-                    + (f"; see {self.log_path}" if self.log_path else "")
-                )
+                raise RuntimeError(self._exit_report())
             if self.is_ready():
                 return
             time.sleep(0.5)
         raise TimeoutError(f"{self.name} was not ready within {timeout:.0f}s")
+
+    def _exit_report(self, lines: int = 5) -> str:
+        """Why a process ended at start: its exit code and its last words."""
+        report = f"{self.name} exited with code {self.process.returncode}"
+        if self.log_path is None:
+            return report
+        self._close_output()
+        try:
+            said = self.log_path.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            said = []
+        tail = "".join(f"\n  {line}" for line in said[-lines:])
+        return f"{report}; see {self.log_path}{tail}"
 
     def is_ready(self) -> bool:
         """Whether the server answers now."""

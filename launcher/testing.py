@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +31,53 @@ from smp.settings import Settings, get_settings
 TEST_REST_TOKEN = "test-rest-token"  # noqa: S105
 
 
+# Where the kernel picks the local ports of outgoing connections, when /proc
+# does not say (Linux's default).
+DEFAULT_EPHEMERAL_PORTS = (32768, 60999)
+# The lowest port handed out for a server to listen on.
+LOWEST_LISTEN_PORT = 10000
+_handed_out: set[int] = set()
+
+
+def ephemeral_ports() -> tuple[int, int]:
+    """The range the kernel takes outgoing connections' local ports from."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return DEFAULT_EPHEMERAL_PORTS
+
+
+def listen_ports() -> Sequence[int]:
+    """Ports for the servers a test or a cluster starts: outside the
+    ephemeral range, so that a client's connection opened between choosing a
+    port and listening on it (a Rasa server talking to PostgreSQL while
+    HAProxy waits to start) cannot already hold it."""
+    low, high = ephemeral_ports()
+    if low - LOWEST_LISTEN_PORT >= 1000:
+        return range(LOWEST_LISTEN_PORT, low)
+    return range(high + 1, 65536)
+
+
 def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on loopback that nothing holds right now, outside the
+    ephemeral range and not handed out before by this process."""
+    choices = listen_ports()
+    pick = secrets.SystemRandom()
+    for _ in range(1000):
+        port = pick.choice(choices)
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(
+        f"no free port on 127.0.0.1 between {min(choices)} and {max(choices)}"
+    )
 
 
 def make_database(directory: Path) -> str:
