@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from psycopg2 import sql
 
 from launcher import postgres
 from launcher.postgres import SERVER_BINARIES
+from launcher.testing import free_port
 
 SUPERUSER = "smp_test"
 # What a throw-away cluster can do without: durability and background work.
@@ -36,12 +36,6 @@ SERVER_OPTIONS = (
 def find_server_binaries() -> Path | None:
     """The newest installed PostgreSQL's bin folder with initdb and pg_ctl."""
     return postgres.find_server_binaries(SERVER_BINARIES)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -96,7 +90,7 @@ def running_cluster(bin_dir: Path) -> Iterator[PostgresCluster]:
     if uid is not None and gid is not None:
         os.chown(root, uid, gid)
     data_dir, log_file = root / "data", root / "server.log"
-    port = _free_port()
+    port = free_port()
 
     def run(*command: str) -> None:
         postgres.run_as_server_account(list(command), cwd=root, log=log_file)

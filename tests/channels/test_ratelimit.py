@@ -11,6 +11,7 @@ import time
 import pytest
 
 from channels.ratelimit import MemoryLimiter, Rate, RedisLimiter, Verdict
+from launcher.testing import free_port
 
 
 class Clock:
@@ -95,9 +96,7 @@ def redis_url(tmp_path_factory):
             "redis-server is not installed on this machine, so the Redis rate "
             "limiter (REDIS_URL) is not exercised here; apt-get install redis-server"
         )
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
