@@ -106,7 +106,13 @@ def test_typed_yes_and_correct_complete_a_booking_like_the_buttons(assistant_sta
             select(BookingRequest).where(BookingRequest.conversation_id == sender)
         ).all()
         assert len(rows) == 1
-        assert rows[0].reference in done
+        reference = rows[0].reference
+    assert reference in done
+    # Outside the form a plain "that is correct" is a yes too, not a question
+    # about correcting SMP: the visitor is reminded the request is sent.
+    after = texts(say(sender, "that is correct"))
+    assert "already with the team" in after and reference in after
+    assert removal.split("\n")[0][:60].lower() not in after.lower()
 
 
 def test_a_question_during_the_booking_is_answered_and_the_form_resumes(
