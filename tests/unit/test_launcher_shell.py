@@ -4,6 +4,7 @@ server calls it with the shared secret, so actions run in the terminal chat."""
 from __future__ import annotations
 
 import re
+import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -12,7 +13,12 @@ import pytest
 import yaml
 
 from launcher.services import PROJECT_ROOT
-from launcher.shell import shell_plan
+from launcher.shell import (
+    SHELL_ACTIONS_PORT,
+    SHELL_RASA_PORT,
+    shell_plan,
+    shell_settings,
+)
 from launcher.testing import free_port
 from smp.secrets import ACTIONS_SECRET_HEADER
 from smp.settings import Settings
@@ -92,3 +98,72 @@ def test_the_shells_action_server_accepts_the_shells_calls_only(tmp_path):
         assert call_actions(base, {}) == 401
     finally:
         server.stop()
+
+
+def test_the_shell_has_ports_of_its_own_beside_make_run(tmp_path):
+    run = Settings.from_environment({})
+    # `make run`'s addresses in the environment are not the shell's.
+    environ = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'clinic.db'}",
+        "RASA_URL": f"http://127.0.0.1:{run.rasa_port}",
+        "ACTIONS_URL": f"http://127.0.0.1:{run.actions_port}/webhook",
+    }
+    settings = shell_settings(environ)
+    assert (settings.rasa_port, settings.actions_port) == (
+        SHELL_RASA_PORT,
+        SHELL_ACTIONS_PORT,
+    )
+    assert {settings.rasa_port, settings.actions_port}.isdisjoint(
+        {run.rasa_port, run.actions_port}
+    )
+    plan = shell_plan(
+        settings,
+        directory=tmp_path,
+        model=tmp_path / "model.tar.gz",
+        token="shell-token",  # noqa: S106
+        secret=SECRET,
+    )
+    assert option(plan.command, "--port") == str(SHELL_RASA_PORT)
+    assert plan.env["RASA_URL"] == f"http://127.0.0.1:{SHELL_RASA_PORT}"
+    assert action_endpoint(plan)["url"] == (
+        f"http://127.0.0.1:{SHELL_ACTIONS_PORT}/webhook"
+    )
+
+
+def test_the_shells_ports_can_be_chosen():
+    settings = shell_settings({"SHELL_RASA_PORT": "6105", "SHELL_ACTIONS_PORT": "6155"})
+    assert (settings.rasa_port, settings.actions_port) == (6105, 6155)
+    assert settings.rasa_url == "http://127.0.0.1:6105"
+
+
+@pytest.mark.e2e
+def test_the_shells_action_server_starts_while_make_runs_holds_its_port(tmp_path):
+    with socket.socket() as run_actions:
+        # `make run`'s action server, holding its port.
+        run_actions.bind(("127.0.0.1", free_port()))
+        run_actions.listen(1)
+        held = run_actions.getsockname()[1]
+        shell_port = free_port()
+        settings = shell_settings(
+            {
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'clinic.db'}",
+                "ACTIONS_PORT": str(held),
+                "SHELL_ACTIONS_PORT": str(shell_port),
+            }
+        )
+        plan = shell_plan(
+            settings,
+            directory=tmp_path,
+            model=tmp_path / "model.tar.gz",
+            token="shell-token",  # noqa: S106
+            secret=SECRET,
+        )
+        endpoint = action_endpoint(plan)
+        assert endpoint["url"] == f"http://127.0.0.1:{shell_port}/webhook"
+        server = plan.action_server.start()
+        try:
+            server.wait_ready(timeout=120)
+            base = endpoint["url"].removesuffix("/webhook")
+            assert call_actions(base, endpoint["headers"]) == 200
+        finally:
+            server.stop()
