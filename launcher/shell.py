@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import subprocess
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,26 +28,11 @@ from launcher.services import (
     quiet_environment,
 )
 from smp.secrets import actions_secret
-from smp.settings import Settings
+from smp.settings import Settings, shell_settings
 
 SHELL_DIR = PROJECT_ROOT / "var" / "shell"
 DEFAULT_MODEL = MODELS_DIR / "smp-assistant.tar.gz"
 ACTIONS_LOG = PROJECT_ROOT / "var" / "log" / "actions-shell.log"
-# The terminal chat's own Rasa and action server ports, next to `make run`'s
-# 5005 and 5055 so that both can run at once.
-SHELL_RASA_PORT = 5006
-SHELL_ACTIONS_PORT = 5056
-# Addresses that `make run` derives from its ports: the shell derives its own.
-_DERIVED_ADDRESSES = ("RASA_URL", "RASA_PUBLIC_URL", "ACTIONS_URL")
-
-
-def shell_settings(environ: Mapping[str, str]) -> Settings:
-    """The project settings with the shell's ports (`SHELL_RASA_PORT`,
-    `SHELL_ACTIONS_PORT`) in place of `make run`'s."""
-    env = {k: v for k, v in environ.items() if k not in _DERIVED_ADDRESSES}
-    env["RASA_PORT"] = environ.get("SHELL_RASA_PORT", str(SHELL_RASA_PORT))
-    env["ACTIONS_PORT"] = environ.get("SHELL_ACTIONS_PORT", str(SHELL_ACTIONS_PORT))
-    return Settings.from_environment(env)
 
 
 @dataclass(frozen=True)
@@ -113,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     arguments = parser.parse_args(argv)
-    settings = shell_settings(os.environ)
+    settings = shell_settings()
     refuse_unsafe_exposure(settings)
     prepare_database()
     plan = shell_plan(

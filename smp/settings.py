@@ -209,6 +209,24 @@ def get_settings() -> Settings:
     return Settings.from_environment(os.environ)
 
 
+# The terminal chat's own Rasa and action server ports, next to `make run`'s
+# 5005 and 5055 so that both can run at once.
+SHELL_RASA_PORT = 5006
+SHELL_ACTIONS_PORT = 5056
+# Addresses that `make run` derives from its ports: the shell derives its own.
+_DERIVED_ADDRESSES = ("RASA_URL", "RASA_PUBLIC_URL", "ACTIONS_URL")
+
+
+def shell_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The project settings with the shell's ports (`SHELL_RASA_PORT`,
+    `SHELL_ACTIONS_PORT`) in place of `make run`'s."""
+    environ = os.environ if environ is None else environ
+    env = {k: v for k, v in environ.items() if k not in _DERIVED_ADDRESSES}
+    env["RASA_PORT"] = environ.get("SHELL_RASA_PORT", str(SHELL_RASA_PORT))
+    env["ACTIONS_PORT"] = environ.get("SHELL_ACTIONS_PORT", str(SHELL_ACTIONS_PORT))
+    return Settings.from_environment(env)
+
+
 def reset_settings() -> None:
     """Forget cached settings so the next call re-reads the environment."""
     get_settings.cache_clear()

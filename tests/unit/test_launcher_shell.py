@@ -13,15 +13,15 @@ import pytest
 import yaml
 
 from launcher.services import PROJECT_ROOT
-from launcher.shell import (
-    SHELL_ACTIONS_PORT,
-    SHELL_RASA_PORT,
-    shell_plan,
-    shell_settings,
-)
+from launcher.shell import shell_plan
 from launcher.testing import free_port
 from smp.secrets import ACTIONS_SECRET_HEADER
-from smp.settings import Settings
+from smp.settings import (
+    SHELL_ACTIONS_PORT,
+    SHELL_RASA_PORT,
+    Settings,
+    shell_settings,
+)
 
 SECRET = "shell-secret-0123456789abcdef"  # noqa: S105
 
