@@ -72,6 +72,30 @@ class TelegramStack:
                 "text": text,
             },
         }
+        return self.send(update, secret)
+
+    def press(self, chat_id: int, payload: str, secret: str) -> tuple[int, Any]:
+        """Post the update Telegram sends when an inline button is pressed."""
+        chat = {"id": chat_id, "type": "private"}
+        sender = {"id": chat_id, "is_bot": False, "first_name": "Sam"}
+        update = {
+            "update_id": next(_updates),
+            "callback_query": {
+                "id": str(next(_updates)),
+                "from": sender,
+                "chat_instance": "1",
+                "data": payload,
+                "message": {
+                    "message_id": next(_updates),
+                    "date": int(time.time()),
+                    "chat": chat,
+                    "text": "earlier answer",
+                },
+            },
+        }
+        return self.send(update, secret)
+
+    def send(self, update: dict[str, Any], secret: str | None) -> tuple[int, Any]:
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers[SECRET_HEADER] = secret
@@ -134,6 +158,23 @@ def test_an_update_from_telegram_is_answered_from_the_database(telegram_stack):
     expected = answer_start(telegram_stack.database_url, "faq_pain")
     sent = telegram_stack.api.wait_for_reply(chat, containing=expected)
     assert not any("**" in message["text"] for message in sent)
+
+
+@pytest.mark.e2e
+def test_a_pressed_button_starts_the_booking(telegram_stack):
+    chat = next(_chats)
+    status, _ = telegram_stack.press(chat, "/book_consultation", secret())
+    assert status == 200
+    telegram_stack.api.wait_for_reply(chat, containing="the consultation is free")
+    assert telegram_stack.user_texts(chat) == ["/book_consultation"]
+
+
+@pytest.mark.e2e
+def test_a_forged_button_press_is_refused(telegram_stack):
+    chat = next(_chats)
+    status, _ = telegram_stack.press(chat, "/book_consultation", "guessed")
+    assert status == 401
+    assert telegram_stack.user_texts(chat) == []
 
 
 @pytest.mark.e2e
