@@ -205,7 +205,7 @@ class FeedbackInput(InputChannel):
                 channel="socketio",
             )
             try:
-                saved = await asyncio.to_thread(_save, stored)
+                saved = await asyncio.to_thread(save_vote, stored)
             except SQLAlchemyError as exc:
                 logger.error("Could not store a vote: %s", type(exc).__name__)
                 return error(503, "unavailable", "please try again later")
@@ -216,6 +216,7 @@ class FeedbackInput(InputChannel):
         return feedback
 
 
-def _save(vote: repository.FeedbackVote) -> bool:
+def save_vote(vote: repository.FeedbackVote) -> bool:
+    """Store a vote; False when the answer version does not exist."""
     with session_scope() as session:
         return repository.record_feedback(session, vote)

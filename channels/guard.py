@@ -32,6 +32,13 @@ REPLIES = {
     "slow_down": "utter_slow_down",
     "action_failed": "utter_action_failed",  # channels/action_calls.py
     "turn_failed": "utter_turn_failed",  # channels/socketio.py
+    # Telegram's answer feedback (channels/telegram.py).
+    "vote_helpful_button": "utter_vote_helpful_button",
+    "vote_not_helpful_button": "utter_vote_not_helpful_button",
+    "vote_helpful": "utter_vote_helpful",
+    "vote_not_helpful": "utter_vote_not_helpful",
+    "vote_not_served": "utter_vote_not_served",
+    "vote_failed": "utter_vote_failed",
 }
 # Refusals are logged once a minute per address and reason, with a count, so a
 # flood does not flood the log.

@@ -11,6 +11,11 @@ update; a request to the webhook or to `set_webhook` without it gets 401 and
 reaches neither the assistant nor Telegram. `TELEGRAM_API_URL` points the
 channel at another Bot API server (a self-hosted one).
 
+Under an FAQ answer, a second row of buttons asks "Was this helpful?" as the
+widget does. A press comes back as a callback query `vote:<answer>:<version>:<1|0>`;
+it is stored as the chat's vote on that answer version, if the assistant served
+it in that chat, and never reaches the assistant as a message.
+
 Rasa's output sends text without a parse mode, so the answers' `**bold**`
 would arrive as asterisks: `TelegramInput` replies through `PlainTextTelegramOutput`,
 which sends `smp.markup.to_plain()` of every text. The URL stays
@@ -22,20 +27,27 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram.bot.api import TelegramAPIServer
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.exceptions import TelegramAPIError
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
 from rasa.core.channels.telegram import TelegramOutput
 from rasa.shared.exceptions import RasaException
-from sanic import Blueprint, HTTPResponse, Request
+from sanic import Blueprint, HTTPResponse, Request, response
+from sqlalchemy.exc import SQLAlchemyError
 
+from channels.feedback import save_vote, served_question
+from channels.guard import reply_text
 from channels.rest import error as error_answer
 from channels.spec import ChannelSpec
+from channels.widget_output import answer_reference
+from smp import repository
 from smp.markup import to_plain
 
 CHANNEL = ChannelSpec(
@@ -56,6 +68,23 @@ CHANNEL = ChannelSpec(
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 # What Telegram accepts as a secret token.
 SECRET_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# A "Was this helpful?" button's callback data: answer id, version, 1 or 0.
+VOTE_DATA = re.compile(r"vote:([1-9][0-9]{0,9}):([1-9][0-9]{0,9}):([01])")
+
+logger = logging.getLogger(__name__)
+
+
+def vote_data(answer: dict[str, int], helpful: bool) -> str:
+    """The callback data of a vote button on `answer` ({id, version})."""
+    return f"vote:{answer['id']}:{answer['version']}:{int(helpful)}"
+
+
+def parse_vote_data(data: object) -> tuple[int, int, bool] | None:
+    """(answer id, version, helpful) of a vote button's data, else None."""
+    match = VOTE_DATA.fullmatch(data) if isinstance(data, str) else None
+    if match is None:
+        return None
+    return int(match[1]), int(match[2]), match[3] == "1"
 
 
 def webhook_secret(access_token: str, configured: str | None = None) -> str:
@@ -112,9 +141,30 @@ class PlainTextTelegramOutput(TelegramOutput):
         button_type: str | None = "inline",
         **kwargs: Any,
     ) -> None:
-        await super().send_text_with_buttons(
-            recipient_id, to_plain(text), buttons, button_type, **kwargs
+        answer = answer_reference(kwargs.get("answer"))
+        if answer is None or button_type != "inline":
+            await super().send_text_with_buttons(
+                recipient_id, to_plain(text), buttons, button_type, **kwargs
+            )
+            return
+        # An answer: its buttons in a row, "Was this helpful?" in a row below.
+        keyboard = InlineKeyboardMarkup()
+        keyboard.row(
+            *[
+                InlineKeyboardButton(b["title"], callback_data=b["payload"])
+                for b in buttons
+            ]
         )
+        keyboard.row(
+            InlineKeyboardButton(
+                reply_text("vote_helpful_button"), callback_data=vote_data(answer, True)
+            ),
+            InlineKeyboardButton(
+                reply_text("vote_not_helpful_button"),
+                callback_data=vote_data(answer, False),
+            ),
+        )
+        await self.send_message(recipient_id, to_plain(text), reply_markup=keyboard)
 
 
 class TelegramInput(RasaTelegramInput):
@@ -157,15 +207,72 @@ class TelegramInput(RasaTelegramInput):
             if request.path.rstrip("/").endswith("/telegram"):
                 return None
             given = request.headers.get(SECRET_HEADER, "")
-            if hmac.compare_digest(given.encode(), self.secret_token.encode()):
-                return None
-            return error_answer(
-                401,
-                "unauthorised",
-                f"only Telegram may call this: {SECRET_HEADER} is missing or wrong",
-            )
+            if not hmac.compare_digest(given.encode(), self.secret_token.encode()):
+                return error_answer(
+                    401,
+                    "unauthorised",
+                    f"only Telegram may call this: {SECRET_HEADER} is missing or wrong",
+                )
+            if request.method == "POST" and request.path.endswith("/webhook"):
+                return await self._vote(request)
+            return None
 
         return webhook
+
+    async def _vote(self, request: Request) -> HTTPResponse | None:
+        """Store a "Was this helpful?" press; None for any other update."""
+        try:
+            update = request.json
+        except Exception:  # noqa: BLE001 - Rasa's handler reports bad bodies
+            return None
+        query = update.get("callback_query") if isinstance(update, dict) else None
+        if not isinstance(query, dict):
+            return None
+        vote = parse_vote_data(query.get("data"))
+        if vote is None:
+            return None
+        chat = ((query.get("message") or {}).get("chat") or {}).get("id")
+        if chat is not None:
+            notice = await self._store_vote(request, str(chat), *vote)
+            await self._notify(str(query.get("id") or ""), notice)
+        return response.text("success")
+
+    async def _store_vote(
+        self, request: Request, chat: str, answer_id: int, version: int, helpful: bool
+    ) -> str:
+        """Store the chat's vote; the notice Telegram shows the visitor."""
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(chat)
+        question = served_question(
+            tracker.events if tracker else [], answer_id, version
+        )
+        if question is None:
+            return reply_text("vote_not_served")
+        vote = repository.FeedbackVote(
+            conversation_id=chat,
+            answer_id=answer_id,
+            answer_version=version,
+            helpful=helpful,
+            question=question,
+            channel=self.name(),
+        )
+        try:
+            saved = await asyncio.to_thread(save_vote, vote)
+        except SQLAlchemyError as exc:
+            logger.error("Could not store a Telegram vote: %s", type(exc).__name__)
+            return reply_text("vote_failed")
+        if not saved:
+            return reply_text("vote_not_served")
+        return reply_text("vote_helpful" if helpful else "vote_not_helpful")
+
+    async def _notify(self, query_id: str, notice: str) -> None:
+        """Show `notice` on the pressed button (Telegram's answerCallbackQuery)."""
+        output = getattr(self, "_output", None)
+        if output is None or not query_id:
+            return
+        try:
+            await output.answer_callback_query(query_id, text=notice)
+        except TelegramAPIError as exc:
+            logger.warning("Telegram did not show a vote's notice: %s", exc)
 
     async def _register(self, channel: PlainTextTelegramOutput) -> None:
         """Register the webhook, then close the HTTP session it opened: that
@@ -186,4 +293,5 @@ class TelegramInput(RasaTelegramInput):
             raise RasaException(
                 "Failed to set channel webhook: " + str(error)
             ) from error
+        self._output = channel
         return channel

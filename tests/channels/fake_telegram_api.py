@@ -24,6 +24,8 @@ class FakeTelegramApi:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.webhooks: list[dict[str, str]] = []
+        # Every other method called, with its parameters, in order.
+        self.calls: list[tuple[str, dict[str, str]]] = []
         self._sent: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._ready = threading.Event()
@@ -62,6 +64,8 @@ class FakeTelegramApi:
                 "text": params.get("text", ""),
             }
         else:
+            with self._lock:
+                self.calls.append((method, params))
             result = True
         return web.json_response({"ok": True, "result": result})
 
@@ -94,6 +98,11 @@ class FakeTelegramApi:
         """Every message the bot sent to `chat_id`, oldest first."""
         with self._lock:
             return [m for m in self._sent if m.get("chat_id") == str(chat_id)]
+
+    def called(self, method: str) -> list[dict[str, str]]:
+        """The parameters of every call of `method` (lower case), oldest first."""
+        with self._lock:
+            return [params for name, params in self.calls if name == method]
 
     def wait_for_reply(
         self, chat_id: int, containing: str, timeout: float = 90.0

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fake_telegram_api import FakeTelegramApi
+from sqlalchemy import select
 
 from channels.telegram import (
     SECRET_HEADER,
@@ -25,7 +26,7 @@ from launcher.services import PROJECT_ROOT
 from launcher.testing import free_port, running_stack
 from smp import repository
 from smp.clinic import get_clinic
-from smp.db import session_scope
+from smp.db import AnswerFeedback, session_scope
 from smp.markup import to_plain
 
 ACCESS_TOKEN = "123456789:AAtelegram-test-token_0123456789"  # noqa: S105
@@ -167,6 +168,76 @@ def test_a_pressed_button_starts_the_booking(telegram_stack):
     assert status == 200
     telegram_stack.api.wait_for_reply(chat, containing="the consultation is free")
     assert telegram_stack.user_texts(chat) == ["/book_consultation"]
+
+
+def vote_buttons(message: dict[str, str]) -> list[dict[str, str]]:
+    """The "Was this helpful?" row of a sent message's inline keyboard."""
+    keyboard = json.loads(message.get("reply_markup") or "{}")
+    rows = keyboard.get("inline_keyboard") or []
+    return [b for row in rows for b in row if b["callback_data"].startswith("vote:")]
+
+
+def answered_with_votes(stack: TelegramStack, question: str) -> tuple[int, list]:
+    chat = next(_chats)
+    stack.deliver(chat, question, secret())
+    expected = answer_start(stack.database_url, "faq_pain")
+    sent = stack.api.wait_for_reply(chat, containing=expected)
+    [answer] = [m for m in sent if vote_buttons(m)]
+    return chat, vote_buttons(answer)
+
+
+def stored_votes(database_url: str, chat: int) -> list[AnswerFeedback]:
+    with session_scope(database_url) as session:
+        votes = session.scalars(
+            select(AnswerFeedback).where(AnswerFeedback.conversation_id == str(chat))
+        ).all()
+        session.expunge_all()
+    return list(votes)
+
+
+@pytest.mark.e2e
+def test_an_answer_asks_was_this_helpful_and_a_press_is_stored(telegram_stack):
+    chat, buttons = answered_with_votes(telegram_stack, "does it hurt?")
+    assert [b["text"] for b in buttons] == ["👍 Helpful", "👎 Not helpful"]
+    notices_before = len(telegram_stack.api.called("answercallbackquery"))
+    status, _ = telegram_stack.press(chat, buttons[1]["callback_data"], secret())
+    assert status == 200
+    [vote] = stored_votes(telegram_stack.database_url, chat)
+    assert (vote.helpful, vote.channel, vote.question) == (
+        False,
+        "telegram",
+        "does it hurt?",
+    )
+    notices = telegram_stack.api.called("answercallbackquery")[notices_before:]
+    assert len(notices) == 1 and "improve the answer" in notices[0]["text"]
+    # Changing one's mind replaces the vote; a press is never a message.
+    telegram_stack.press(chat, buttons[0]["callback_data"], secret())
+    [vote] = stored_votes(telegram_stack.database_url, chat)
+    assert vote.helpful is True
+    assert telegram_stack.user_texts(chat) == ["does it hurt?"]
+
+
+@pytest.mark.e2e
+def test_a_vote_on_an_answer_another_chat_was_given_is_not_counted(telegram_stack):
+    _, buttons = answered_with_votes(telegram_stack, "is it painful?")
+    stranger = next(_chats)
+    telegram_stack.deliver(stranger, "hello", secret())
+    telegram_stack.api.wait_for_reply(stranger, containing="")
+    status, _ = telegram_stack.press(stranger, buttons[0]["callback_data"], secret())
+    assert status == 200
+    assert stored_votes(telegram_stack.database_url, stranger) == []
+    notice = telegram_stack.api.called("answercallbackquery")[-1]
+    assert "isn't part of this chat" in notice["text"]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "data", ["vote:0:1:1", "vote:1:1:2", "vote:99999999999:1:1", "vote:1:1:1;x"]
+)
+def test_malformed_vote_data_stores_nothing(telegram_stack, data):
+    chat, _ = answered_with_votes(telegram_stack, "will it hurt?")
+    telegram_stack.press(chat, data, secret())
+    assert stored_votes(telegram_stack.database_url, chat) == []
 
 
 @pytest.mark.e2e
