@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -222,10 +223,14 @@ class TelegramInput(RasaTelegramInput):
     async def _vote(self, request: Request) -> HTTPResponse | None:
         """Store a "Was this helpful?" press; None for any other update."""
         try:
-            update = request.json
-        except Exception:  # noqa: BLE001 - Rasa's handler reports bad bodies
-            return None
-        query = update.get("callback_query") if isinstance(update, dict) else None
+            update = json.loads(request.body or b"")
+        except ValueError:
+            update = None
+        if not isinstance(update, dict):
+            return error_answer(
+                400, "bad_request", "the body must be a Telegram update, a JSON object"
+            )
+        query = update.get("callback_query")
         if not isinstance(query, dict):
             return None
         vote = parse_vote_data(query.get("data"))

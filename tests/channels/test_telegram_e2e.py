@@ -285,6 +285,23 @@ def test_a_malformed_body_without_the_secret_is_refused_before_it_is_read(
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize(
+    "body", [b"", b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe", b"{" * 5000]
+)
+def test_a_malformed_body_with_the_secret_gets_a_clear_400(telegram_stack, body):
+    status, answer = telegram_stack.post(
+        telegram_stack.webhook,
+        body,
+        {"Content-Type": "application/json", SECRET_HEADER: secret()},
+    )
+    assert status == 400
+    assert answer == {
+        "error": "bad_request",
+        "reason": "the body must be a Telegram update, a JSON object",
+    }
+
+
+@pytest.mark.e2e
 def test_nobody_else_can_make_the_server_re_register_its_webhook(telegram_stack):
     before = len(telegram_stack.api.webhooks)
     url = f"{telegram_stack.rasa_url}/webhooks/telegram/set_webhook"
