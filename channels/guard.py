@@ -39,6 +39,8 @@ REPLIES = {
     "vote_not_helpful": "utter_vote_not_helpful",
     "vote_not_served": "utter_vote_not_served",
     "vote_failed": "utter_vote_failed",
+    # WhatsApp's answer footer (channels/whatsapp.py).
+    "vote_reaction_hint": "utter_vote_reaction_hint",
 }
 # Refusals are logged once a minute per address and reason, with a count, so a
 # flood does not flood the log.

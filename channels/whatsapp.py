@@ -10,6 +10,12 @@ Enabled in credentials under `channels.whatsapp.WhatsAppInput`; Meta calls
   delivers twice (to this server or another) is answered once, and the
   webhook answers 200 before the assistant works on the reply.
 
+An answer's message says, in its footer, that a 👍 or 👎 reaction rates it.
+Such a reaction is stored as the conversation's vote on that answer version
+(channels/feedback.py), provided the assistant sent that message to that
+conversation and served that answer there; it gets no reply, as reactions
+need none. Other emoji, and a reaction taken back, change nothing.
+
 Replies go out through the Graph API (`WhatsAppOutput`). Message text and
 phone numbers are personal data: logs name a conversation only by a short
 keyed digest of its WhatsApp id.
@@ -22,6 +28,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -36,6 +43,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from channels import whatsapp_store as store
+from channels.feedback import served_question
+from channels.guard import reply_text
 from channels.spec import ChannelSpec
 from channels.whatsapp_format import (
     INTERACTIVE_BODY_LIMIT,
@@ -48,6 +57,8 @@ from channels.whatsapp_format import (
     to_whatsapp_markup,
 )
 from channels.whatsapp_graph import DEFAULT_GRAPH_URL, GraphApiClient
+from channels.widget_output import answer_reference
+from smp import repository
 from smp.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -64,13 +75,22 @@ CHANNEL = ChannelSpec(
     },
     optional_variables={"graph_url": "WHATSAPP_GRAPH_URL"},
     secrets=frozenset({"access_token", "verify_token", "app_secret"}),
-    tables=(store.WhatsAppDelivery, store.WhatsAppPendingChoices),
+    tables=(
+        store.WhatsAppDelivery,
+        store.WhatsAppPendingChoices,
+        store.WhatsAppAnswerMessage,
+    ),
 )
 REQUIRED_CREDENTIALS = tuple(CHANNEL.variables)
-# Message types that need no answer: a reaction to one of our messages,
-# WhatsApp's own notices (e.g. the visitor changed number), and the event sent
-# when a visitor first opens the chat, before they have written anything.
+# Message types that need no answer: a reaction to one of our messages (read
+# as a vote by `parse_reactions`), WhatsApp's own notices (e.g. the visitor
+# changed number), and the event sent when a visitor first opens the chat,
+# before they have written anything.
 SILENT_TYPES = frozenset({"reaction", "system", "request_welcome"})
+# The reactions that are votes, once skin tones and variation selectors are
+# taken off: thumbs up is helpful, thumbs down is not.
+VOTE_EMOJI = {"\U0001f44d": True, "\U0001f44e": False}
+EMOJI_MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
 SEND_TIMEOUT_SECONDS = 10.0
 PURGE_INTERVAL_SECONDS = 3600.0
 SHUTDOWN_GRACE_SECONDS = 10.0
@@ -114,27 +134,61 @@ class IncomingMessage:
     typed: bool
 
 
+@dataclass(frozen=True)
+class Reaction:
+    """A visitor's emoji reaction to a message: `emoji` is "" when taken back."""
+
+    message_id: str
+    sender_id: str
+    reacted_to: str
+    emoji: str
+
+    @property
+    def vote(self) -> bool | None:
+        """True for 👍, False for 👎 (in any skin tone), None for anything else."""
+        return VOTE_EMOJI.get(EMOJI_MODIFIERS.sub("", self.emoji))
+
+
+def _delivered_messages(payload: Any, phone_number_id: str) -> Iterable[Any]:
+    """The message objects of one webhook delivery to `phone_number_id`, in order."""
+    if not isinstance(payload, dict):
+        return
+    for entry in payload.get("entry") or []:
+        for change in (entry or {}).get("changes") or []:
+            if not isinstance(change, dict) or change.get("field") != "messages":
+                continue
+            value = change.get("value") or {}
+            to_number = str((value.get("metadata") or {}).get("phone_number_id") or "")
+            if to_number and to_number != str(phone_number_id):
+                continue
+            yield from value.get("messages") or []
+
+
 def parse_webhook(payload: Any, phone_number_id: str) -> list[IncomingMessage]:
     """The visitor messages in one webhook delivery, in order.
 
     Status callbacks (sent, delivered, read), reactions, system notices and
     messages to another phone number of the same app are left out.
     """
-    found: list[IncomingMessage] = []
-    if not isinstance(payload, dict):
-        return found
-    for entry in payload.get("entry") or []:
-        for change in (entry or {}).get("changes") or []:
-            if (change or {}).get("field") != "messages":
-                continue
-            value = change.get("value") or {}
-            to_number = str((value.get("metadata") or {}).get("phone_number_id") or "")
-            if to_number and to_number != str(phone_number_id):
-                continue
-            for message in value.get("messages") or []:
-                incoming = _read_message(message)
-                if incoming is not None:
-                    found.append(incoming)
+    read = (_read_message(m) for m in _delivered_messages(payload, phone_number_id))
+    return [incoming for incoming in read if incoming is not None]
+
+
+def parse_reactions(payload: Any, phone_number_id: str) -> list[Reaction]:
+    """The visitors' reactions in one webhook delivery, in order."""
+    found = []
+    for message in _delivered_messages(payload, phone_number_id):
+        if not isinstance(message, dict) or message.get("type") != "reaction":
+            continue
+        reaction = message.get("reaction")
+        if not isinstance(reaction, dict):
+            continue
+        ids = message.get("id"), message.get("from"), reaction.get("message_id")
+        emoji = reaction.get("emoji") or ""
+        if not all(isinstance(part, str) and part for part in ids):
+            continue
+        if isinstance(emoji, str):
+            found.append(Reaction(*(str(part) for part in ids), emoji=emoji))
     return found
 
 
@@ -205,8 +259,7 @@ class WhatsAppOutput(OutputChannel):
     async def send_text_message(
         self, recipient_id: str, text: str, **kwargs: Any
     ) -> None:
-        for part in split_text(to_whatsapp_markup(text or "")):
-            await self._send(recipient_id, {"type": "text", "text": {"body": part}})
+        await self._send_text(recipient_id, text)
 
     async def send_text_with_buttons(
         self,
@@ -215,25 +268,42 @@ class WhatsAppOutput(OutputChannel):
         buttons: list[dict[str, Any]],
         **kwargs: Any,
     ) -> None:
+        answer = answer_reference(kwargs.get("answer"))
         text = to_whatsapp_markup(text or "").strip()
         # A long text goes first as text; its last part carries the buttons.
         *before, body = split_text(text, INTERACTIVE_BODY_LIMIT) or [""]
         interactive = interactive_for(body, buttons)
         if interactive is not None:
-            for part in before:
-                await self._send(recipient_id, {"type": "text", "text": {"body": part}})
-            await self._send(
-                recipient_id, {"type": "interactive", "interactive": interactive}
+            sent = [await self._send_text(recipient_id, part) for part in before]
+            if answer is not None:
+                interactive["footer"] = {"text": reply_text("vote_reaction_hint")}
+            sent.append(
+                [
+                    await self._send(
+                        recipient_id,
+                        {"type": "interactive", "interactive": interactive},
+                    )
+                ]
             )
-            return
-        start = len(self._numbered) + 1
-        self._numbered.extend(
-            {"title": str(button.get("title") or ""), "payload": button_payload(button)}
-            for button in buttons
-        )
-        # Saved before sending: the visitor cannot answer a list not yet shown.
-        await self._save_choices(recipient_id, list(self._numbered))
-        await self.send_text_message(recipient_id, numbered_list(text, buttons, start))
+        else:
+            start = len(self._numbered) + 1
+            self._numbered.extend(
+                {
+                    "title": str(button.get("title") or ""),
+                    "payload": button_payload(button),
+                }
+                for button in buttons
+            )
+            # Saved before sending: the visitor cannot answer a list not yet shown.
+            await self._save_choices(recipient_id, list(self._numbered))
+            sent = [
+                await self._send_text(
+                    recipient_id, numbered_list(text, buttons, start), markup=False
+                )
+            ]
+        if answer is not None:
+            ids = [message_id for part in sent for message_id in part if message_id]
+            await self._remember_answer(recipient_id, ids, answer)
 
     async def send_image_url(
         self, recipient_id: str, image: str, **kwargs: Any
@@ -253,8 +323,42 @@ class WhatsAppOutput(OutputChannel):
                 self.keys.ref(recipient_id),
             )
 
-    async def _send(self, recipient_id: str, message: dict[str, Any]) -> None:
-        await self.graph.send(recipient_id, message, ref=self.keys.ref(recipient_id))
+    async def _send_text(
+        self, recipient_id: str, text: str, markup: bool = True
+    ) -> list[str | None]:
+        """Send `text` in as many messages as it needs; their ids."""
+        text = to_whatsapp_markup(text or "") if markup else text
+        return [
+            await self._send(recipient_id, {"type": "text", "text": {"body": part}})
+            for part in split_text(text)
+        ]
+
+    async def _send(self, recipient_id: str, message: dict[str, Any]) -> str | None:
+        return await self.graph.send(
+            recipient_id, message, ref=self.keys.ref(recipient_id)
+        )
+
+    async def _remember_answer(
+        self, recipient_id: str, message_ids: list[str], answer: dict[str, int]
+    ) -> None:
+        """Record the messages carrying `answer`, so a reaction can rate it."""
+        key = self.keys.key(recipient_id)
+
+        def save() -> None:
+            with session_scope() as session:
+                store.remember_answer_messages(
+                    session, message_ids, key, answer["id"], answer["version"]
+                )
+
+        try:
+            await asyncio.to_thread(save)
+        except SQLAlchemyError as exc:
+            # The answer went out; a reaction to it is then not counted.
+            logger.error(
+                "WhatsApp: could not record the answer sent to conversation %s: %s",
+                self.keys.ref(recipient_id),
+                type(exc).__name__,
+            )
 
     async def _save_choices(
         self, recipient_id: str, options: list[dict[str, str]]
@@ -377,7 +481,9 @@ class WhatsAppInput(InputChannel):
         except ValueError:
             return response.json({"status": "invalid JSON"}, status=400)
         messages = parse_webhook(payload, self.phone_number_id)
+        reactions = parse_reactions(payload, self.phone_number_id)
         try:
+            votes = [await self._take_vote(request, r) for r in reactions]
             accepted = (
                 await asyncio.to_thread(self.accept, messages) if messages else []
             )
@@ -399,8 +505,63 @@ class WhatsAppInput(InputChannel):
                 "status": "ok",
                 "accepted": len(accepted),
                 "duplicates": len(messages) - len(accepted),
+                "votes": sum(votes),
             }
         )
+
+    async def _take_vote(self, request: Request, reaction: Reaction) -> bool:
+        """Store `reaction` as a vote if it is one on an answer of this
+        conversation; whether it was stored.
+
+        The vote and the reaction's id are stored together, so a re-delivered
+        reaction cannot overwrite a later one.
+
+        Raises:
+            SQLAlchemyError: the database could not be read or written.
+        """
+        helpful = reaction.vote
+        if helpful is None:
+            return False
+        key = self.keys.key(reaction.sender_id)
+
+        def answer_of() -> tuple[int, int] | None:
+            with session_scope() as session:
+                return store.answer_of_message(session, reaction.reacted_to, key)
+
+        answer = await asyncio.to_thread(answer_of)
+        if answer is None:
+            return False
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(reaction.sender_id)
+        question = served_question(tracker.events if tracker else [], *answer)
+        if question is None:
+            return False
+        vote = repository.FeedbackVote(
+            conversation_id=reaction.sender_id,
+            answer_id=answer[0],
+            answer_version=answer[1],
+            helpful=helpful,
+            comment="",
+            question=question,
+            channel=self.name(),
+        )
+
+        def save() -> bool:
+            with session_scope() as session:
+                if not store.claim_delivery(session, reaction.message_id):
+                    return False
+                return repository.record_feedback(session, vote)
+
+        try:
+            saved = await asyncio.to_thread(save)
+        except IntegrityError:
+            return False  # another server took the same reaction just now
+        if saved:
+            logger.info(
+                "WhatsApp: stored a vote on answer %s in conversation %s.",
+                answer[0],
+                self.keys.ref(reaction.sender_id),
+            )
+        return saved
 
     def accept(self, messages: Iterable[IncomingMessage]) -> list[IncomingMessage]:
         """The messages to answer, as the assistant should read them.

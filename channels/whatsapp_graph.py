@@ -41,7 +41,9 @@ class GraphApiClient:
             )
         return self._session
 
-    async def send(self, recipient: str, message: dict[str, Any], ref: str) -> bool:
+    async def send(
+        self, recipient: str, message: dict[str, Any], ref: str
+    ) -> str | None:
         """Send one message object (`type` and its content) to `recipient`.
 
         Args:
@@ -50,7 +52,8 @@ class GraphApiClient:
             ref: a short pseudonymous id of the conversation, for the logs.
 
         Returns:
-            Whether the Graph API accepted the message.
+            The id the Graph API gave the message ("" if it named none), or
+            None if the message was not accepted.
         """
         body = {
             "messaging_product": "whatsapp",
@@ -61,7 +64,7 @@ class GraphApiClient:
         try:
             async with self._http().post(self.messages_url, json=body) as response:
                 if response.status < 300:
-                    return True
+                    return await _message_id(response)
                 error = await _graph_error(response)
                 logger.error(
                     "WhatsApp send failed for conversation %s: HTTP %s, "
@@ -77,7 +80,7 @@ class GraphApiClient:
                 ref,
                 type(exc).__name__,
             )
-        return False
+        return None
 
     async def close(self) -> None:
         """Close the HTTP session (at server shutdown)."""
@@ -93,3 +96,14 @@ async def _graph_error(response: aiohttp.ClientResponse) -> dict[str, Any]:
         return {}
     error = payload.get("error") if isinstance(payload, dict) else None
     return error if isinstance(error, dict) else {}
+
+
+async def _message_id(response: aiohttp.ClientResponse) -> str:
+    try:
+        payload = await response.json(content_type=None)
+    except (ValueError, aiohttp.ClientError):
+        return ""
+    messages = payload.get("messages") if isinstance(payload, dict) else None
+    first = messages[0] if isinstance(messages, list) and messages else None
+    message_id = first.get("id") if isinstance(first, dict) else None
+    return message_id if isinstance(message_id, str) else ""

@@ -7,8 +7,11 @@ shared by every Rasa server behind a load balancer:
   webhook it thinks failed for up to seven days; a known id is not answered twice.
 - `whatsapp_pending_choices`: the numbered options last sent to a conversation,
   so a later "2" can be read as the second option's payload.
+- `whatsapp_answer_messages`: which answer version each message the assistant
+  sent carries, so a visitor's 👍 or 👎 reaction to it is read as a vote on
+  that answer.
 
-Neither table holds a phone number or message text: message ids are stored as
+No table holds a phone number or message text: message ids are stored as
 SHA-256 digests and conversations under a key derived with the app secret.
 Each function takes the caller's `session`; none opens or commits one.
 """
@@ -18,13 +21,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import JSON, Column, DateTime, String, delete
+from sqlalchemy import JSON, Column, DateTime, Integer, String, delete
 from sqlalchemy.orm import Session
 
 from smp.db import Base, utcnow
 
 DELIVERY_TTL = dt.timedelta(days=7)
 CHOICES_TTL = dt.timedelta(hours=24)
+# A reaction to an answer older than this is not counted as a vote.
+ANSWER_MESSAGE_TTL = dt.timedelta(days=30)
 
 
 class WhatsAppDelivery(Base):
@@ -44,6 +49,18 @@ class WhatsAppPendingChoices(Base):
     conversation_key = Column(String(64), primary_key=True)
     # [{"title": ..., "payload": ...}, ...] in the order they were numbered.
     options = Column(JSON, nullable=False, default=list)
+    sent_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+
+class WhatsAppAnswerMessage(Base):
+    """A message the assistant sent that carries (part of) an answer."""
+
+    __tablename__ = "whatsapp_answer_messages"
+
+    message_digest = Column(String(64), primary_key=True)
+    conversation_key = Column(String(64), nullable=False)
+    answer_id = Column(Integer, nullable=False)
+    answer_version = Column(Integer, nullable=False)
     sent_at = Column(DateTime, nullable=False, default=utcnow, index=True)
 
 
@@ -98,8 +115,41 @@ def take_choices(session: Session, conversation_key: str) -> list[dict[str, str]
     return options if fresh else []
 
 
+def remember_answer_messages(
+    session: Session,
+    message_ids: list[str],
+    conversation_key: str,
+    answer_id: int,
+    version: int,
+) -> None:
+    """Record that the messages `message_ids` carry that answer version."""
+    for message_id in message_ids:
+        session.merge(
+            WhatsAppAnswerMessage(
+                message_digest=message_digest(message_id),
+                conversation_key=conversation_key,
+                answer_id=answer_id,
+                answer_version=version,
+                sent_at=utcnow(),
+            )
+        )
+
+
+def answer_of_message(
+    session: Session, message_id: str, conversation_key: str
+) -> tuple[int, int] | None:
+    """(answer id, version) that message `message_id` carries, if the assistant
+    sent it to that conversation within `ANSWER_MESSAGE_TTL`."""
+    row = session.get(WhatsAppAnswerMessage, message_digest(message_id))
+    if row is None or row.conversation_key != conversation_key:
+        return None
+    if row.sent_at < utcnow() - ANSWER_MESSAGE_TTL:
+        return None
+    return int(row.answer_id), int(row.answer_version)
+
+
 def purge_expired(session: Session) -> None:
-    """Forget delivery ids and choices older than they can matter."""
+    """Forget delivery ids, choices and answer messages older than they can matter."""
     now = utcnow()
     session.execute(
         delete(WhatsAppDelivery).where(
@@ -109,5 +159,10 @@ def purge_expired(session: Session) -> None:
     session.execute(
         delete(WhatsAppPendingChoices).where(
             WhatsAppPendingChoices.sent_at < now - CHOICES_TTL
+        )
+    )
+    session.execute(
+        delete(WhatsAppAnswerMessage).where(
+            WhatsAppAnswerMessage.sent_at < now - ANSWER_MESSAGE_TTL
         )
     )

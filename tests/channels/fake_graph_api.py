@@ -41,6 +41,7 @@ class FakeGraphApi:
         self.url = f"http://127.0.0.1:{port}/v19.0"
         self.rejected = 0
         self._sent: list[dict[str, Any]] = []
+        self._ids: list[str] = []
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -66,13 +67,14 @@ class FakeGraphApi:
             )
         body = await request.json()
         with self._lock:
+            message_id = f"wamid.fake-outgoing-{len(self._sent) + 1}"
             self._sent.append(body)
-            number = len(self._sent)
+            self._ids.append(message_id)
         return web.json_response(
             {
                 "messaging_product": "whatsapp",
                 "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
-                "messages": [{"id": f"wamid.fake-outgoing-{number}"}],
+                "messages": [{"id": message_id}],
             }
         )
 
@@ -106,6 +108,15 @@ class FakeGraphApi:
         """Every message accepted for `wa_id`, oldest first."""
         with self._lock:
             return [message for message in self._sent if message.get("to") == wa_id]
+
+    def ids_sent_to(self, wa_id: str) -> list[str]:
+        """The ids the API gave the messages in `sent_to(wa_id)`, in that order."""
+        with self._lock:
+            return [
+                message_id
+                for message_id, message in zip(self._ids, self._sent, strict=True)
+                if message.get("to") == wa_id
+            ]
 
     def wait_for_reply(
         self,

@@ -15,6 +15,7 @@ from whatsapp_payloads import (
     image_message,
     list_reply,
     new_message_id,
+    reaction,
     status_update,
     template_button,
     text_message,
@@ -27,7 +28,7 @@ from channels.whatsapp_format import TEXT_ONLY_REPLY, to_whatsapp_markup
 from smp import repository
 from smp.clinic import get_clinic
 from smp.content import answer_parts
-from smp.db import BookingRequest, session_scope
+from smp.db import AnswerFeedback, BookingRequest, session_scope
 
 pytestmark = pytest.mark.e2e
 
@@ -199,7 +200,8 @@ def test_a_message_delivered_twice_is_answered_once(whatsapp_stack):
     replies = whatsapp_stack.graph.wait_for_reply(sender, settle=2.0)
 
     status, body = whatsapp_stack.deliver(delivery)
-    assert status == 200 and body == {"status": "ok", "accepted": 0, "duplicates": 1}
+    assert status == 200
+    assert body == {"status": "ok", "accepted": 0, "duplicates": 1, "votes": 0}
     time.sleep(3)
     assert len(whatsapp_stack.graph.sent_to(sender)) == len(replies)
     users = [
@@ -262,3 +264,114 @@ def test_the_server_runs_without_telegram_configured(whatsapp_stack):
         mode="subscribe", verify_token=VERIFY_TOKEN, challenge="42"
     )
     assert status == 200
+
+
+def stored_votes(database_url: str, sender: str) -> list[AnswerFeedback]:
+    with session_scope(database_url) as session:
+        votes = session.scalars(
+            select(AnswerFeedback).where(AnswerFeedback.conversation_id == sender)
+        ).all()
+        session.expunge_all()
+    return list(votes)
+
+
+def answered(stack, question: str, intent: str) -> tuple[str, str]:
+    """A new visitor asks `question`; (their id, the id of the answer's message)."""
+    sender = new_wa_id()
+    stack.deliver(text_message(sender, question))
+    replies = stack.graph.wait_for_reply(
+        sender, containing=stored_answer(stack.database_url, intent)
+    )
+    [answer_id] = [
+        message_id
+        for message_id, message in zip(
+            stack.graph.ids_sent_to(sender), replies, strict=True
+        )
+        if message["type"] == "interactive"
+    ]
+    return sender, answer_id
+
+
+def test_an_answer_invites_a_reaction_and_a_thumb_is_stored_as_the_vote(
+    whatsapp_stack,
+):
+    sender, message_id = answered(whatsapp_stack, "does it hurt?", "faq_pain")
+    [answer] = whatsapp_stack.graph.sent_to(sender)
+    assert "👍" in answer["interactive"]["footer"]["text"]
+
+    status, body = whatsapp_stack.deliver(reaction(sender, message_id, "👍🏽"))
+    assert (status, body["votes"], body["accepted"]) == (200, 1, 0)
+    [vote] = stored_votes(whatsapp_stack.database_url, sender)
+    with session_scope(whatsapp_stack.database_url) as session:
+        pain = repository.find_answer(session, "faq_pain")
+        assert pain is not None
+        expected = (pain.id, pain.version)
+    assert (vote.answer_id, vote.answer_version) == expected
+    assert (vote.helpful, vote.channel, vote.question) == (
+        True,
+        "whatsapp",
+        "does it hurt?",
+    )
+
+    # Changing the reaction changes the vote; a reaction gets no reply.
+    assert whatsapp_stack.deliver(reaction(sender, message_id, "👎"))[1]["votes"] == 1
+    [vote] = stored_votes(whatsapp_stack.database_url, sender)
+    assert vote.helpful is False
+    time.sleep(2)
+    assert len(whatsapp_stack.graph.sent_to(sender)) == 1
+    assert [
+        e["text"]
+        for e in whatsapp_stack.tracker(sender)["events"]
+        if e["event"] == "user"
+    ] == ["does it hurt?"]
+
+
+def test_a_redelivered_reaction_does_not_undo_a_later_one(whatsapp_stack):
+    sender, message_id = answered(
+        whatsapp_stack, "how long does it last?", "faq_longevity"
+    )
+    first = reaction(sender, message_id, "👍", message_id=new_message_id())
+    assert whatsapp_stack.deliver(first)[1]["votes"] == 1
+    assert whatsapp_stack.deliver(reaction(sender, message_id, "👎"))[1]["votes"] == 1
+    assert whatsapp_stack.deliver(first)[1]["votes"] == 0
+    [vote] = stored_votes(whatsapp_stack.database_url, sender)
+    assert vote.helpful is False
+
+
+def test_other_emoji_and_a_reaction_taken_back_leave_the_vote_alone(whatsapp_stack):
+    sender, message_id = answered(whatsapp_stack, "is it safe?", "faq_risks")
+    for emoji in ["❤️", "😂", ""]:
+        assert whatsapp_stack.deliver(reaction(sender, message_id, emoji))[0] == 200
+    assert stored_votes(whatsapp_stack.database_url, sender) == []
+    whatsapp_stack.deliver(reaction(sender, message_id, "👍"))
+    whatsapp_stack.deliver(reaction(sender, message_id, ""))
+    [vote] = stored_votes(whatsapp_stack.database_url, sender)
+    assert vote.helpful is True
+
+
+def test_a_reaction_to_another_visitors_answer_is_not_counted(whatsapp_stack):
+    owner, message_id = answered(whatsapp_stack, "what does it cost?", "faq_cost")
+    intruder = new_wa_id()
+    status, body = whatsapp_stack.deliver(reaction(intruder, message_id, "👎"))
+    assert (status, body["votes"]) == (200, 0)
+    assert stored_votes(whatsapp_stack.database_url, intruder) == []
+    assert stored_votes(whatsapp_stack.database_url, owner) == []
+
+
+def test_a_reaction_to_a_message_that_is_no_answer_is_not_counted(whatsapp_stack):
+    sender = new_wa_id()
+    whatsapp_stack.deliver(image_message(sender))
+    whatsapp_stack.graph.wait_for_reply(sender)
+    [text_id] = whatsapp_stack.graph.ids_sent_to(sender)
+    for reacted_to in [text_id, "wamid.NEVER-SENT", ""]:
+        status, body = whatsapp_stack.deliver(reaction(sender, reacted_to, "👍"))
+        assert (status, body["votes"]) == (200, 0)
+    assert stored_votes(whatsapp_stack.database_url, sender) == []
+
+
+def test_a_forged_reaction_is_refused(whatsapp_stack):
+    sender, message_id = answered(whatsapp_stack, "does it hurt?", "faq_pain")
+    forged = reaction(sender, message_id, "👎")
+    assert whatsapp_stack.deliver(forged, signature="sha256=" + "0" * 64)[0] == 403
+    assert whatsapp_stack.deliver(forged, signature=None)[0] == 403
+    assert stored_votes(whatsapp_stack.database_url, sender) == []

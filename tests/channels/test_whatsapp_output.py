@@ -173,5 +173,62 @@ async def test_an_unreachable_graph_api_is_logged_not_raised(caplog):
     with caplog.at_level(logging.ERROR, logger="channels.whatsapp_graph"):
         sent = await client.send("447700900123", {"type": "text"}, ref="abc")
     await client.close()
-    assert sent is False
+    assert sent is None
     assert "WhatsApp send failed for conversation abc" in caplog.text
+
+
+def remembered_answer(wa_id: str, message_id: str) -> tuple[int, int] | None:
+    with session_scope() as session:
+        return store.answer_of_message(session, message_id, KEYS.key(wa_id))
+
+
+async def test_an_answer_asks_for_a_reaction_and_remembers_its_messages(
+    graph, fake_graph, database_url
+):
+    wa_id = new_wa_id()
+    long_answer = "Healing takes a few days. " * 60  # longer than one body
+    await WhatsAppOutput(graph, KEYS).send_text_with_buttons(
+        wa_id, long_answer, [PAIN, BOOK], answer={"id": 4, "version": 2}
+    )
+    sent, ids = fake_graph.sent_to(wa_id), fake_graph.ids_sent_to(wa_id)
+    assert [m["type"] for m in sent] == ["text", "interactive"]
+    footer = sent[-1]["interactive"]["footer"]["text"]
+    assert "👍" in footer and "👎" in footer and len(footer) <= 60
+    # A reaction to any part of the answer rates it.
+    assert [remembered_answer(wa_id, i) for i in ids] == [(4, 2), (4, 2)]
+
+
+async def test_buttons_that_are_not_an_answer_ask_for_no_reaction(
+    graph, fake_graph, database_url
+):
+    wa_id = new_wa_id()
+    output = WhatsAppOutput(graph, KEYS)
+    await output.send_text_with_buttons(wa_id, "Pick", [PAIN, COST])
+    await output.send_text_with_buttons(
+        wa_id, "Pick", [PAIN, COST], answer={"id": "4", "version": None}
+    )
+    assert all("footer" not in m["interactive"] for m in fake_graph.sent_to(wa_id))
+    assert [remembered_answer(wa_id, i) for i in fake_graph.ids_sent_to(wa_id)] == [
+        None,
+        None,
+    ]
+
+
+async def test_a_numbered_answer_is_remembered_and_keeps_its_bold(
+    graph, fake_graph, database_url
+):
+    wa_id = new_wa_id()
+    await WhatsAppOutput(graph, KEYS).send_text_with_buttons(
+        wa_id, "It is **not** a tattoo.", [HOURS], answer={"id": 5, "version": 1}
+    )
+    [sent] = fake_graph.sent_to(wa_id)
+    assert sent["text"]["body"].startswith("It is *not* a tattoo.")
+    [message_id] = fake_graph.ids_sent_to(wa_id)
+    assert remembered_answer(wa_id, message_id) == (5, 1)
+
+
+async def test_the_graph_api_message_id_is_returned(graph, fake_graph):
+    wa_id = new_wa_id()
+    message_id = await graph.send(wa_id, {"type": "text", "text": {"body": "x"}}, "r")
+    assert message_id == fake_graph.ids_sent_to(wa_id)[0]
+    assert message_id.startswith("wamid.")

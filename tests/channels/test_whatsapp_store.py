@@ -110,3 +110,45 @@ def test_purge_forgets_old_ids_and_keeps_recent_ones(database_url):
     with session_scope() as session:
         assert store.claim_delivery(session, "wamid.old") is True
         assert store.claim_delivery(session, "wamid.new") is False
+
+
+def age_answer_message(message_id: str, age: dt.timedelta) -> None:
+    with session_scope() as session:
+        session.execute(
+            update(store.WhatsAppAnswerMessage)
+            .where(
+                store.WhatsAppAnswerMessage.message_digest
+                == store.message_digest(message_id)
+            )
+            .values(sent_at=store.utcnow() - age)
+        )
+
+
+def test_an_answer_message_is_found_only_in_its_own_conversation(database_url):
+    keys = ConversationKeys("secret")
+    with session_scope() as session:
+        store.remember_answer_messages(
+            session, ["wamid.a1", "wamid.a2"], keys.key(WA_ID), 7, 3
+        )
+    with session_scope() as session:
+        assert store.answer_of_message(session, "wamid.a1", keys.key(WA_ID)) == (7, 3)
+        assert store.answer_of_message(session, "wamid.a2", keys.key(WA_ID)) == (7, 3)
+        other = keys.key("447700900999")
+        assert store.answer_of_message(session, "wamid.a1", other) is None
+        assert store.answer_of_message(session, "wamid.never", keys.key(WA_ID)) is None
+        ids = session.scalars(select(store.WhatsAppAnswerMessage.message_digest)).all()
+    assert "wamid.a1" not in ids and store.message_digest("wamid.a1") in ids
+
+
+def test_an_answer_message_past_its_time_is_not_found_and_is_purged(database_url):
+    key = ConversationKeys("secret").key(WA_ID)
+    with session_scope() as session:
+        store.remember_answer_messages(session, ["wamid.old-answer"], key, 7, 1)
+        store.remember_answer_messages(session, ["wamid.new-answer"], key, 7, 1)
+    age_answer_message("wamid.old-answer", store.ANSWER_MESSAGE_TTL + dt.timedelta(1))
+    with session_scope() as session:
+        assert store.answer_of_message(session, "wamid.old-answer", key) is None
+        store.purge_expired(session)
+    with session_scope() as session:
+        left = session.scalars(select(store.WhatsAppAnswerMessage.message_digest))
+        assert set(left) == {store.message_digest("wamid.new-answer")}

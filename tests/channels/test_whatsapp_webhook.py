@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from whatsapp_payloads import (
     PHONE_NUMBER_ID,
     button_reply,
     delivery,
     image_message,
     list_reply,
+    reaction,
     sign,
     status_update,
     template_button,
@@ -16,6 +18,8 @@ from whatsapp_payloads import (
 
 from channels.whatsapp import (
     IncomingMessage,
+    Reaction,
+    parse_reactions,
     parse_webhook,
     valid_signature,
     verification_challenge,
@@ -101,6 +105,65 @@ def test_statuses_and_reactions_carry_no_message():
     )
     assert parse_webhook(status_update("447700900123"), PHONE_NUMBER_ID) == []
     assert parse_webhook(reaction, PHONE_NUMBER_ID) == []
+
+
+def test_a_reaction_is_read_with_the_message_it_rates():
+    payload = reaction("447700900123", "wamid.SENT", "👍", message_id="wamid.R")
+    assert parse_reactions(payload, PHONE_NUMBER_ID) == [
+        Reaction("wamid.R", "447700900123", "wamid.SENT", "👍")
+    ]
+    assert parse_reactions(text_message("447700900123", "hi"), PHONE_NUMBER_ID) == []
+
+
+@pytest.mark.parametrize(
+    ("emoji", "vote"),
+    [
+        ("👍", True),
+        ("👍🏽", True),  # skin tone
+        ("👍🏿", True),
+        ("\U0001f44d\ufe0f", True),  # variation selector
+        ("👎", False),
+        ("👎🏻", False),
+        ("❤️", None),
+        ("😂", None),
+        ("👍👍", None),
+        ("", None),  # a reaction taken back
+        ("thumbs up", None),
+    ],
+)
+def test_only_thumbs_up_and_down_are_votes(emoji, vote):
+    assert Reaction("wamid.R", "4477", "wamid.SENT", emoji).vote is vote
+
+
+def test_malformed_reactions_are_left_out():
+    shapes = [
+        {"type": "reaction"},
+        {"type": "reaction", "from": "4477", "id": "wamid.R", "reaction": "👍"},
+        {"type": "reaction", "from": "4477", "id": "wamid.R", "reaction": {}},
+        {
+            "type": "reaction",
+            "from": 4477,
+            "id": "wamid.R",
+            "reaction": {"message_id": "wamid.X", "emoji": "👍"},
+        },
+        {
+            "type": "reaction",
+            "from": "4477",
+            "id": "wamid.R",
+            "reaction": {"message_id": "wamid.X", "emoji": ["👍"]},
+        },
+        "reaction",
+        None,
+    ]
+    assert parse_reactions(delivery(shapes), PHONE_NUMBER_ID) == []
+    assert parse_reactions({"entry": [{"changes": ["x"]}]}, PHONE_NUMBER_ID) == []
+    assert parse_reactions("not a delivery", PHONE_NUMBER_ID) == []
+
+
+def test_reactions_for_another_phone_number_are_left_out():
+    payload = reaction("447700900123", "wamid.SENT", "👍")
+    payload["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "999"
+    assert parse_reactions(payload, PHONE_NUMBER_ID) == []
 
 
 def test_messages_to_another_phone_number_are_left_out():

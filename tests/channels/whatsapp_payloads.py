@@ -95,6 +95,15 @@ def template_button(sender: str, payload: str, text: str = "Option") -> dict:
     return delivery([message], sender=sender)
 
 
+def reaction(
+    sender: str, reacted_to: str, emoji: str, message_id: str | None = None
+) -> dict:
+    """A delivery with an emoji reaction ("" when taken back) to a sent message."""
+    content = {"message_id": reacted_to, "emoji": emoji}
+    message = _message(sender, "reaction", message_id, reaction=content)
+    return delivery([message], sender=sender)
+
+
 def image_message(sender: str) -> dict:
     """A delivery with a photo."""
     image = {"mime_type": "image/jpeg", "sha256": "abc", "id": "MEDIA-ID"}

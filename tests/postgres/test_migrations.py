@@ -29,6 +29,7 @@ EVERY_TABLE = {
     "sign_in_lockouts",
     "whatsapp_deliveries",
     "whatsapp_pending_choices",
+    "whatsapp_answer_messages",
 }
 
 
