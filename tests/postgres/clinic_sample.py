@@ -17,7 +17,11 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.whatsapp_store import claim_delivery, save_choices
+from channels.whatsapp_store import (
+    claim_delivery,
+    remember_answer_messages,
+    save_choices,
+)
 from console.models import UnansweredReview
 from console.sign_in_lockout import record_failure
 from console.staff import create_staff
@@ -99,6 +103,9 @@ def fill_clinic_tables(url: str) -> None:
         )
         claim_delivery(session, "wamid.HBgLNDQ3NzAwOTAwMTIz")
         save_choices(session, "a" * 64, WHATSAPP_OPTIONS)
+        remember_answer_messages(
+            session, ["wamid.OUTGOING-1"], "a" * 64, answer.id, answer.version
+        )
 
 
 def conversation(sender_id: str) -> list[Event]:
