@@ -274,7 +274,10 @@ class WhatsAppOutput(OutputChannel):
         *before, body = split_text(text, INTERACTIVE_BODY_LIMIT) or [""]
         interactive = interactive_for(body, buttons)
         if interactive is not None:
-            sent = [await self._send_text(recipient_id, part) for part in before]
+            sent = [
+                await self._send_text(recipient_id, part, markup=False)
+                for part in before
+            ]
             if answer is not None:
                 interactive["footer"] = {"text": reply_text("vote_reaction_hint")}
             sent.append(

@@ -186,12 +186,14 @@ async def test_an_answer_asks_for_a_reaction_and_remembers_its_messages(
     graph, fake_graph, database_url
 ):
     wa_id = new_wa_id()
-    long_answer = "Healing takes a few days. " * 60  # longer than one body
+    # Longer than one body: its first part goes as text, formatted once.
+    long_answer = "It is **not** a tattoo. " + "Healing takes a few days. " * 60
     await WhatsAppOutput(graph, KEYS).send_text_with_buttons(
         wa_id, long_answer, [PAIN, BOOK], answer={"id": 4, "version": 2}
     )
     sent, ids = fake_graph.sent_to(wa_id), fake_graph.ids_sent_to(wa_id)
     assert [m["type"] for m in sent] == ["text", "interactive"]
+    assert sent[0]["text"]["body"].startswith("It is *not* a tattoo.")
     footer = sent[-1]["interactive"]["footer"]["text"]
     assert "👍" in footer and "👎" in footer and len(footer) <= 60
     # A reaction to any part of the answer rates it.
