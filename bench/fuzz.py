@@ -260,6 +260,16 @@ def section(
         f"| Rasa server memory, before / after | {memory_mib[0]:.0f} / "
         f"{memory_mib[1]:.0f} MiB |",
         "",
+        *(
+            [
+                "The 413s are the longest messages, whose JSON body passes the "
+                "REST channel's body limit (`MAX_BODY_BYTES`); shorter over-long "
+                'ones get the "too long" reply.',
+                "",
+            ]
+            if 413 in result.statuses
+            else []
+        ),
         MARKERS[1],
     ]
 

@@ -26,6 +26,8 @@ from launcher.services import PROJECT_ROOT, latest_model, train_model
 from launcher.testing import running_stack
 
 REPORT = PROJECT_ROOT / "docs" / "benchmarks.md"
+# A section of the report between `<!-- bench.NAME: begin -->` and its end.
+KEPT_SECTION = re.compile(r"<!-- (bench\.\w+): begin -->.*?<!-- \1: end -->", re.DOTALL)
 CONCURRENCY = (1, 10, 50)
 MESSAGES_PER_LEVEL = {1: 60, 10: 300, 50: 600}
 
@@ -39,6 +41,13 @@ class LoadResult:
     p99_ms: float
     per_second: float
     errors: int
+
+
+def kept_sections(report: str) -> list[str]:
+    """The sections of `report` a new run keeps, in order: those other
+    commands write between their markers (`make bench-load`, `make fuzz`) and
+    the notes kept beside them by hand (`bench.load_notes`)."""
+    return [match.group(0) + "\n" for match in KEPT_SECTION.finditer(report)]
 
 
 def machine_description() -> str:
@@ -199,15 +208,8 @@ def main() -> int:
     extra = REPORT.with_name("benchmarks-notes.md")
     if extra.exists():
         lines += [extra.read_text().rstrip(), ""]
-    # Sections other commands write between their markers (`make bench-load`,
-    # `make fuzz`) are kept.
     previous = REPORT.read_text() if REPORT.exists() else ""
-    lines += [
-        match.group(0) + "\n"
-        for match in re.finditer(
-            r"<!-- (bench\.\w+): begin -->.*?<!-- \1: end -->", previous, re.DOTALL
-        )
-    ]
+    lines += kept_sections(previous)
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text("\n".join(lines))
     print(f"Written to {REPORT.relative_to(PROJECT_ROOT)}")
