@@ -259,7 +259,7 @@ class WhatsAppOutput(OutputChannel):
     async def send_text_message(
         self, recipient_id: str, text: str, **kwargs: Any
     ) -> None:
-        await self._send_text(recipient_id, text)
+        await self._send_text(recipient_id, to_whatsapp_markup(text or ""))
 
     async def send_text_with_buttons(
         self,
@@ -273,21 +273,14 @@ class WhatsAppOutput(OutputChannel):
         # A long text goes first as text; its last part carries the buttons.
         *before, body = split_text(text, INTERACTIVE_BODY_LIMIT) or [""]
         interactive = interactive_for(body, buttons)
+        sent: list[str | None] = []
         if interactive is not None:
-            sent = [
-                await self._send_text(recipient_id, part, markup=False)
-                for part in before
-            ]
+            for part in before:
+                sent += await self._send_text(recipient_id, part)
             if answer is not None:
                 interactive["footer"] = {"text": reply_text("vote_reaction_hint")}
-            sent.append(
-                [
-                    await self._send(
-                        recipient_id,
-                        {"type": "interactive", "interactive": interactive},
-                    )
-                ]
-            )
+            message = {"type": "interactive", "interactive": interactive}
+            sent.append(await self._send(recipient_id, message))
         else:
             start = len(self._numbered) + 1
             self._numbered.extend(
@@ -299,13 +292,11 @@ class WhatsAppOutput(OutputChannel):
             )
             # Saved before sending: the visitor cannot answer a list not yet shown.
             await self._save_choices(recipient_id, list(self._numbered))
-            sent = [
-                await self._send_text(
-                    recipient_id, numbered_list(text, buttons, start), markup=False
-                )
-            ]
+            sent += await self._send_text(
+                recipient_id, numbered_list(text, buttons, start)
+            )
         if answer is not None:
-            ids = [message_id for part in sent for message_id in part if message_id]
+            ids = [message_id for message_id in sent if message_id]
             await self._remember_answer(recipient_id, ids, answer)
 
     async def send_image_url(
@@ -326,11 +317,9 @@ class WhatsAppOutput(OutputChannel):
                 self.keys.ref(recipient_id),
             )
 
-    async def _send_text(
-        self, recipient_id: str, text: str, markup: bool = True
-    ) -> list[str | None]:
-        """Send `text` in as many messages as it needs; their ids."""
-        text = to_whatsapp_markup(text or "") if markup else text
+    async def _send_text(self, recipient_id: str, text: str) -> list[str | None]:
+        """Send `text`, already in WhatsApp's markup, in as many messages as it
+        needs; their ids."""
         return [
             await self._send(recipient_id, {"type": "text", "text": {"body": part}})
             for part in split_text(text)
